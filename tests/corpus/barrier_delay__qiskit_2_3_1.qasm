@@ -1,0 +1,17 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+bit[3] c;
+qubit[3] q;
+h q[0];
+barrier q[0], q[1], q[2];
+delay[160dt] q[0];
+delay[35ns] q[1];
+delay[1.5us] q[2];
+cx q[0], q[1];
+barrier q[1], q[2];
+delay[32dt] q[1];
+delay[32dt] q[2];
+cx q[1], q[2];
+c[0] = measure q[0];
+c[1] = measure q[1];
+c[2] = measure q[2];

@@ -1,0 +1,33 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+gate c3sx _gate_q_0, _gate_q_1, _gate_q_2, _gate_q_3 {
+  h _gate_q_3;
+  cp(pi/8) _gate_q_0, _gate_q_3;
+  h _gate_q_3;
+  cx _gate_q_0, _gate_q_1;
+  h _gate_q_3;
+  cp(-pi/8) _gate_q_1, _gate_q_3;
+  h _gate_q_3;
+  cx _gate_q_0, _gate_q_1;
+  h _gate_q_3;
+  cp(pi/8) _gate_q_1, _gate_q_3;
+  h _gate_q_3;
+  cx _gate_q_1, _gate_q_2;
+  h _gate_q_3;
+  cp(-pi/8) _gate_q_2, _gate_q_3;
+  h _gate_q_3;
+  cx _gate_q_0, _gate_q_2;
+  h _gate_q_3;
+  cp(pi/8) _gate_q_2, _gate_q_3;
+  h _gate_q_3;
+  cx _gate_q_1, _gate_q_2;
+  h _gate_q_3;
+  cp(-pi/8) _gate_q_2, _gate_q_3;
+  h _gate_q_3;
+  cx _gate_q_0, _gate_q_2;
+  h _gate_q_3;
+  cp(pi/8) _gate_q_2, _gate_q_3;
+  h _gate_q_3;
+}
+qubit[4] q;
+c3sx q[3], q[2], q[1], q[0];

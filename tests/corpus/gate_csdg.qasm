@@ -1,0 +1,11 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+gate csdg _gate_q_0, _gate_q_1 {
+  tdg _gate_q_0;
+  cx _gate_q_0, _gate_q_1;
+  t _gate_q_1;
+  cx _gate_q_0, _gate_q_1;
+  tdg _gate_q_1;
+}
+qubit[2] q;
+csdg q[1], q[0];

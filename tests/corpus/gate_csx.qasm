@@ -1,0 +1,16 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+gate cs _gate_q_0, _gate_q_1 {
+  t _gate_q_0;
+  cx _gate_q_0, _gate_q_1;
+  tdg _gate_q_1;
+  cx _gate_q_0, _gate_q_1;
+  t _gate_q_1;
+}
+gate csx _gate_q_0, _gate_q_1 {
+  h _gate_q_1;
+  cs _gate_q_0, _gate_q_1;
+  h _gate_q_1;
+}
+qubit[2] q;
+csx q[1], q[0];

@@ -1,0 +1,16 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+bit[5] meas;
+rz(pi/2) $0;
+sx $0;
+rz(pi/2) $0;
+cx $0, $1;
+cx $1, $2;
+cx $2, $3;
+cx $3, $4;
+barrier $0, $1, $2, $3, $4;
+meas[0] = measure $0;
+meas[1] = measure $1;
+meas[2] = measure $2;
+meas[3] = measure $3;
+meas[4] = measure $4;

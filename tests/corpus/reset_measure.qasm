@@ -1,0 +1,12 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+bit[2] c;
+qubit[2] q;
+reset q[0];
+reset q[1];
+h q[0];
+cx q[0], q[1];
+c[0] = measure q[0];
+reset q[0];
+x q[0];
+c[1] = measure q[1];
