@@ -1,7 +1,8 @@
 // qrt_sim_compare: times qrt's simulators on the inputs bench/compare_simulators.py writes, and
 // measures this machine's memory bandwidth, printing one JSON object per line on stdout.
 //
-//   qrt_sim_compare [--reps N] [--pass-qubits 26,28] [--no-probe] PATH...
+//   qrt_sim_compare [--reps N] [--pass-qubits 26,28] [--no-probe] [--single] [--fusion K]
+//                   PATH...
 //
 // Each PATH is a QPY file or a folder (its *.qpy files, sorted). The file name picks the case:
 //   sv_*.qpy    statevector: sim::final_statevector, best of N (default 3)
@@ -49,6 +50,8 @@ struct Options {
     int reps = 3;
     std::vector<unsigned> pass_qubits{26, 28};
     bool probe = true;
+    bool single = false;   // complex64 statevector (qsim's precision)
+    int fusion = -1;       // max fused qubits; -1: the simulator's default
     std::vector<fs::path> inputs;
 };
 
@@ -159,6 +162,8 @@ void run_case(const fs::path& path, const Options& opt) {
     qrt::sim::RunOptions ro;
     ro.seed = 1234;
     ro.max_memory_bytes = std::size_t{20} << 30;
+    ro.single_precision = opt.single;
+    if (opt.fusion >= 0) ro.max_fused_qubits = static_cast<unsigned>(opt.fusion);
 
     Timing t;
     if (name.rfind("sv_", 0) == 0) {
@@ -268,7 +273,8 @@ void probe_pass(unsigned n, int reps) {
 
 int usage() {
     std::fprintf(stderr,
-                 "usage: qrt_sim_compare [--reps N] [--pass-qubits 26,28] [--no-probe] PATH...\n");
+                 "usage: qrt_sim_compare [--reps N] [--pass-qubits 26,28] [--no-probe] [--single]\n"
+                 "                       [--fusion K] PATH...\n");
     return 2;
 }
 
@@ -288,6 +294,10 @@ int main(int argc, char** argv) {
             }
         } else if (a == "--no-probe") {
             opt.probe = false;
+        } else if (a == "--single") {
+            opt.single = true;
+        } else if (a == "--fusion" && i + 1 < argc) {
+            opt.fusion = std::atoi(argv[++i]);
         } else if (a.rfind("--", 0) == 0) {
             return usage();
         } else {
