@@ -12,6 +12,7 @@
 #include <set>
 
 #include "circuit/gates.h"
+#include "base/json_path.h"
 
 namespace qrt::circuit {
 
@@ -55,33 +56,11 @@ struct ParseError {
     throw ParseError{fmt::format("{}: {}", path, message)};
 }
 
-std::string field(const std::string& path, std::string_view key) {
-    return fmt::format("{}.{}", path, key);
-}
 
-std::string element(const std::string& path, std::size_t i) {
-    return fmt::format("{}[{}]", path, i);
-}
 
-std::string_view kind_name(const json::value& v) {
-    switch (v.kind()) {
-        case json::kind::null:
-            return "null";
-        case json::kind::bool_:
-            return "a boolean";
-        case json::kind::int64:
-        case json::kind::uint64:
-        case json::kind::double_:
-            return "a number";
-        case json::kind::string:
-            return "a string";
-        case json::kind::array:
-            return "an array";
-        case json::kind::object:
-            return "an object";
-    }
-    return "a value";
-}
+using jsonpath::element;
+using jsonpath::field;
+using jsonpath::kind_name;
 
 [[noreturn]] void wrong_type(const std::string& path, std::string_view expected,
                              const json::value& got) {
