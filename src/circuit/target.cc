@@ -48,34 +48,15 @@ const GateInfo* standard_instruction(std::string_view name) {
 // ---------------------------------------------------------------- JSON reading helpers
 
 // Thrown inside this file only; the entry points turn it into a Status.
-struct ParseError {
-    std::string message;
-};
+using ParseError = jsonpath::PathError;
 
-[[noreturn]] void fail(const std::string& path, const std::string& message) {
-    throw ParseError{fmt::format("{}: {}", path, message)};
-}
-
-
-
+using jsonpath::as_array;
+using jsonpath::as_object;
 using jsonpath::element;
+using jsonpath::fail;
 using jsonpath::field;
 using jsonpath::kind_name;
-
-[[noreturn]] void wrong_type(const std::string& path, std::string_view expected,
-                             const json::value& got) {
-    fail(path, fmt::format("expected {}, got {}", expected, kind_name(got)));
-}
-
-const json::object& as_object(const json::value& v, const std::string& path) {
-    if (!v.is_object()) wrong_type(path, "an object", v);
-    return v.get_object();
-}
-
-const json::array& as_array(const json::value& v, const std::string& path) {
-    if (!v.is_array()) wrong_type(path, "an array", v);
-    return v.get_array();
-}
+using jsonpath::wrong_type;
 
 std::string as_string(const json::value& v, const std::string& path) {
     if (!v.is_string()) wrong_type(path, "a string", v);

@@ -22,34 +22,15 @@ namespace json = boost::json;
 namespace {
 
 // Thrown inside the parser only; parse_workload turns it into a Status.
-struct ParseError {
-    std::string message;
-};
+using ParseError = jsonpath::PathError;
 
-[[noreturn]] void fail(const std::string& path, const std::string& message) {
-    throw ParseError{path.empty() ? message : fmt::format("{}: {}", path, message)};
-}
-
-
-
+using jsonpath::as_array;
+using jsonpath::as_object;
 using jsonpath::element;
+using jsonpath::fail;
 using jsonpath::field;
 using jsonpath::kind_name;
-
-[[noreturn]] void wrong_type(const std::string& path, std::string_view expected,
-                             const json::value& got) {
-    fail(path, fmt::format("expected {}, got {}", expected, kind_name(got)));
-}
-
-const json::object& as_object(const json::value& v, const std::string& path) {
-    if (!v.is_object()) wrong_type(path, "an object", v);
-    return v.get_object();
-}
-
-const json::array& as_array(const json::value& v, const std::string& path) {
-    if (!v.is_array()) wrong_type(path, "an array", v);
-    return v.get_array();
-}
+using jsonpath::wrong_type;
 
 std::string as_string(const json::value& v, const std::string& path) {
     if (!v.is_string()) wrong_type(path, "a string", v);
@@ -383,12 +364,10 @@ JobGenerator parse_jobs(const json::object& o, const std::string& path, const st
     return g;
 }
 
-SessionGenerator parse_session(const json::object& o, const std::string& path,
-                               const std::string& name, const Names& names) {
-    check_fields(o, path,
-                 {"type", "name", "class", "instance", "user", "backend", "mode", "iterations",
-                  "job_duration", "think_time", "start", "max_ttl", "count", "every", "estimate"});
-    SessionGenerator g;
+// The fields sessions and batches share: who runs where, job durations, when and how many.
+template <typename Generator>
+void parse_workload_fields(const json::object& o, const std::string& path, const std::string& name,
+                           const Names& names, Generator& g) {
     g.name = name;
     g.job_class = default_class(o, path, name);
     g.instance = as_string(require(o, path, "instance"), field(path, "instance"));
@@ -397,6 +376,25 @@ SessionGenerator parse_session(const json::object& o, const std::string& path,
     if (const auto* u = find(o, "user")) g.user = as_string(*u, field(path, "user"));
     g.backend = as_string(require(o, path, "backend"), field(path, "backend"));
     check_backend(names, g.backend, field(path, "backend"));
+    g.job_duration = as_dist(require(o, path, "job_duration"), field(path, "job_duration"));
+    if (const auto* s = find(o, "start")) g.start = as_duration(*s, field(path, "start"));
+    if (const auto* m = find(o, "max_ttl")) {
+        g.max_ttl = as_positive_duration(*m, field(path, "max_ttl"));
+    }
+    if (const auto* c = find(o, "count")) g.count = as_small_int(*c, field(path, "count"), 1);
+    if (const auto* e = find(o, "every")) g.every = as_duration(*e, field(path, "every"));
+    if (const auto* e = find(o, "estimate")) {
+        g.estimate_exact = as_estimate(*e, field(path, "estimate"));
+    }
+}
+
+SessionGenerator parse_session(const json::object& o, const std::string& path,
+                               const std::string& name, const Names& names) {
+    check_fields(o, path,
+                 {"type", "name", "class", "instance", "user", "backend", "mode", "iterations",
+                  "job_duration", "think_time", "start", "max_ttl", "count", "every", "estimate"});
+    SessionGenerator g;
+    parse_workload_fields(o, path, name, names, g);
     if (const auto* m = find(o, "mode")) {
         std::string mode = as_string(*m, field(path, "mode"));
         if (mode == "dedicated") {
@@ -412,18 +410,10 @@ SessionGenerator parse_session(const json::object& o, const std::string& path,
         }
     }
     g.iterations = as_small_int(require(o, path, "iterations"), field(path, "iterations"), 1);
-    g.job_duration = as_dist(require(o, path, "job_duration"), field(path, "job_duration"));
     g.think_time = DurationDist::fixed(Duration::zero());
-    if (const auto* t = find(o, "think_time"))
+    if (const auto* t = find(o, "think_time")) {
         g.think_time = as_dist(*t, field(path, "think_time"));
-    if (const auto* s = find(o, "start")) g.start = as_duration(*s, field(path, "start"));
-    if (const auto* m = find(o, "max_ttl")) {
-        g.max_ttl = as_positive_duration(*m, field(path, "max_ttl"));
     }
-    if (const auto* c = find(o, "count")) g.count = as_small_int(*c, field(path, "count"), 1);
-    if (const auto* e = find(o, "every")) g.every = as_duration(*e, field(path, "every"));
-    if (const auto* e = find(o, "estimate"))
-        g.estimate_exact = as_estimate(*e, field(path, "estimate"));
     return g;
 }
 
@@ -433,24 +423,8 @@ BatchGenerator parse_batch(const json::object& o, const std::string& path, const
                  {"type", "name", "class", "instance", "user", "backend", "jobs", "job_duration",
                   "start", "max_ttl", "count", "every", "estimate"});
     BatchGenerator g;
-    g.name = name;
-    g.job_class = default_class(o, path, name);
-    g.instance = as_string(require(o, path, "instance"), field(path, "instance"));
-    check_instance(names, g.instance, field(path, "instance"));
-    g.user = name;
-    if (const auto* u = find(o, "user")) g.user = as_string(*u, field(path, "user"));
-    g.backend = as_string(require(o, path, "backend"), field(path, "backend"));
-    check_backend(names, g.backend, field(path, "backend"));
+    parse_workload_fields(o, path, name, names, g);
     g.jobs = as_small_int(require(o, path, "jobs"), field(path, "jobs"), 1);
-    g.job_duration = as_dist(require(o, path, "job_duration"), field(path, "job_duration"));
-    if (const auto* s = find(o, "start")) g.start = as_duration(*s, field(path, "start"));
-    if (const auto* m = find(o, "max_ttl")) {
-        g.max_ttl = as_positive_duration(*m, field(path, "max_ttl"));
-    }
-    if (const auto* c = find(o, "count")) g.count = as_small_int(*c, field(path, "count"), 1);
-    if (const auto* e = find(o, "every")) g.every = as_duration(*e, field(path, "every"));
-    if (const auto* e = find(o, "estimate"))
-        g.estimate_exact = as_estimate(*e, field(path, "estimate"));
     return g;
 }
 
