@@ -16,6 +16,8 @@ std::string secs(Duration d) { return fmt::format("{:g} s", to_seconds(d)); }
 
 std::string when(Timestamp t) { return format_iso8601(t); }
 
+const std::string kNoJob;
+
 Decision decision(DecisionKind kind, Timestamp at, std::string job, std::string backend) {
     Decision d;
     d.kind = kind;
@@ -55,6 +57,21 @@ Status Scheduler::add_instance(const InstanceSpec& spec) {
     if (instance_ids_.count(spec.name)) {
         return already_exists(fmt::format("instance '{}' already exists", spec.name));
     }
+    QRT_RETURN_IF_ERROR(check_instance_spec(spec));
+    auto idx = static_cast<std::uint32_t>(instances_.size());
+    instance_ids_[spec.name] = idx;
+    Instance in;
+    in.spec = spec;
+    in.account = ledger_.add_account();
+    account_owner_.push_back(idx);
+    instances_.push_back(std::move(in));
+    share_sum_ += spec.share;
+    for (const auto& [user, share] : spec.user_shares) users_[user_of(idx, user)].share = share;
+    refresh_limit(idx);  // a zero limit blocks at once
+    return {};
+}
+
+Status Scheduler::check_instance_spec(const InstanceSpec& spec) const {
     if (!(spec.share > 0) || !std::isfinite(spec.share)) {
         return invalid_argument(fmt::format("instance '{}': share must be a positive number",
                                             spec.name));
@@ -72,16 +89,6 @@ Status Scheduler::add_instance(const InstanceSpec& spec) {
                 "instance '{}': share of user '{}' must be a positive number", spec.name, user));
         }
     }
-    auto idx = static_cast<std::uint32_t>(instances_.size());
-    instance_ids_[spec.name] = idx;
-    Instance in;
-    in.spec = spec;
-    in.account = ledger_.add_account();
-    account_owner_.push_back(idx);
-    instances_.push_back(std::move(in));
-    share_sum_ += spec.share;
-    for (const auto& [user, share] : spec.user_shares) users_[user_of(idx, user)].share = share;
-    refresh_limit(idx);  // a zero limit blocks at once
     return {};
 }
 
@@ -437,8 +444,14 @@ void Scheduler::refresh_limit(std::uint32_t i) {  // rule F5
     }
 }
 
-void Scheduler::charge(std::uint32_t instance, std::uint32_t user, Duration amount) {
+void Scheduler::charge(std::uint32_t instance, std::uint32_t user, Duration amount,
+                       UsageKind kind, const std::string& job, const std::string& session) {
     if (amount <= Duration::zero()) return;
+    last_charge_at_ = std::max(last_charge_at_, now_);
+    if (charge_log_on_) {
+        charges_.push_back(UsageCharge{now_, instances_[instance].spec.name, users_[user].name,
+                                       job, session, kind, amount});
+    }
     bool rebased = ledger_.charge(instances_[instance].account, amount, now_);
     rebased |= ledger_.charge(users_[user].account, amount, now_);
     if (rebased) {  // every key was rescaled: re-key all (once per ~400 half-lives)
@@ -603,8 +616,9 @@ void Scheduler::end_job(std::uint32_t slot, JobState state, ReasonCode reason,
             if (s != nullptr && s->committed) {
                 account_session(*s, /*busy=*/true);  // rule S14: the session is charged
             } else {
-                charge(j.instance, j.user, j.usage);
                 bool batch = s != nullptr && s->info.mode == SessionMode::kBatch;
+                charge(j.instance, j.user, j.usage, batch ? UsageKind::kBatch : UsageKind::kJob,
+                       j.id, s != nullptr ? s->info.id : std::string());
                 (batch ? totals_.batch : totals_.job_mode) += j.usage;
                 (batch ? in.totals.batch : in.totals.job_mode) += j.usage;
                 if (s != nullptr) s->info.busy_time += j.usage;  // rule B4
@@ -798,7 +812,9 @@ void Scheduler::account_session(Session& s, bool busy) {  // rule S14
         totals_.session_idle += delta;
         in.totals.session_idle += delta;
     }
-    charge(s.instance, s.user, delta);
+    // the busy segment ends with the session's running job; idle time belongs to no job
+    const std::string& job = busy && s.running != kNone ? jobs_[s.running].id : kNoJob;
+    charge(s.instance, s.user, delta, UsageKind::kSession, job, s.info.id);
 }
 
 void Scheduler::deactivate(std::uint32_t sid) {  // rule S5 / S7
@@ -954,6 +970,137 @@ Status Scheduler::resume_backend(Timestamp now, const std::string& backend) {
     if (bit == backend_ids_.end()) return not_found(fmt::format("no backend '{}'", backend));
     backends_[bit->second].paused = false;
     mark_dirty(bit->second);
+    dispatch();
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// restart recovery
+
+std::string_view to_string(UsageKind k) {
+    switch (k) {
+        case UsageKind::kJob: return "job";
+        case UsageKind::kSession: return "session";
+        case UsageKind::kBatch: return "batch";
+    }
+    return "?";
+}
+
+std::vector<UsageCharge> Scheduler::take_charges() {
+    std::vector<UsageCharge> out;
+    out.swap(charges_);
+    return out;
+}
+
+Status Scheduler::record_usage(Timestamp at, const std::string& instance, const std::string& user,
+                               Duration amount) {
+    auto it = instance_ids_.find(instance);
+    if (it == instance_ids_.end()) return not_found(fmt::format("no instance '{}'", instance));
+    if (amount < Duration::zero()) return invalid_argument("usage must not be negative");
+    if (at > now_) {
+        return invalid_argument(fmt::format("usage at {} is later than the scheduler's time {}",
+                                            when(at), when(now_)));
+    }
+    if (at < last_charge_at_) {
+        return invalid_argument(fmt::format(
+            "usage at {} is earlier than a charge already made at {}; replay oldest first",
+            when(at), when(last_charge_at_)));
+    }
+    if (amount == Duration::zero()) return {};
+    // charge() reads the ledger's clock from now_: charge at `at`, then come back
+    Timestamp now = now_;
+    now_ = at;
+    std::uint32_t i = it->second;
+    std::uint32_t u = user_of(i, user);
+    bool log = charge_log_on_;
+    charge_log_on_ = false;  // a replayed charge is already persisted
+    charge(i, u, amount, UsageKind::kJob, kNoJob, kNoJob);
+    charge_log_on_ = log;
+    now_ = now;
+    refresh_limit(i);  // the limit release time is computed from now, not from `at`
+    return {};
+}
+
+Status Scheduler::restore_session(Timestamp now, const SessionInfo& saved) {
+    QRT_RETURN_IF_ERROR(enter(now));
+    if (saved.id.empty()) return invalid_argument("session id is empty");
+    if (session_ids_.count(saved.id)) {
+        return already_exists(fmt::format("session '{}' exists", saved.id));
+    }
+    if (saved.state == SessionState::kClosed) {
+        return invalid_argument(fmt::format("session '{}' is closed; nothing to restore", saved.id));
+    }
+    auto bit = backend_ids_.find(saved.backend);
+    if (bit == backend_ids_.end()) return not_found(fmt::format("no backend '{}'", saved.backend));
+    auto iit = instance_ids_.find(saved.instance);
+    if (iit == instance_ids_.end()) {
+        return not_found(fmt::format("no instance '{}'", saved.instance));
+    }
+    if (saved.max_ttl <= Duration::zero()) return invalid_argument("max_ttl must be positive");
+    const Instance& in = instances_[iit->second];
+    auto sid = static_cast<std::uint32_t>(sessions_.size());
+    session_ids_[saved.id] = sid;
+    Session s;
+    s.backend = bit->second;
+    s.instance = iit->second;
+    s.user = user_of(iit->second, saved.user);
+    s.info.id = saved.id;
+    s.info.backend = saved.backend;
+    s.info.instance = saved.instance;
+    s.info.user = saved.user;
+    s.info.mode = saved.mode;
+    s.info.job_mode = in.spec.plan == Plan::kOpen && saved.mode == SessionMode::kDedicated;
+    s.info.interactive_ttl = ittl_for(iit->second);
+    s.info.max_ttl = saved.max_ttl;
+    s.info.created_at = saved.created_at;
+    s.info.started_at = saved.started_at;
+    s.info.activated_at = saved.activated_at;
+    s.info.last_job_started = saved.last_job_started;
+    s.info.last_job_completed = saved.last_job_completed;
+    s.info.busy_time = saved.busy_time;
+    s.info.idle_time = saved.idle_time;
+    s.had_job = saved.started_at.has_value();
+    // rule S6: a started session comes back inactive; rule S1: an unstarted one is still open
+    s.info.state = saved.started_at ? SessionState::kInactive : SessionState::kOpen;
+    sessions_.push_back(std::move(s));
+    Session& ref = sessions_[sid];
+    if (ref.info.started_at) {
+        // rule S8: max_ttl never pauses, not even while the server is down
+        set_timer(ref.max_timer, *ref.info.started_at + ref.info.max_ttl,
+                  TimerKind::kSessionMaxTtl, sid);
+    } else {
+        set_timer(ref.unused_timer, now_ + settings_.unused_session_timeout,
+                  TimerKind::kSessionUnused, sid);  // rule S12
+    }
+    emit_session(ref);
+    return {};
+}
+
+Status Scheduler::update_instance(Timestamp now, const InstanceSpec& spec) {
+    QRT_RETURN_IF_ERROR(enter(now));
+    auto it = instance_ids_.find(spec.name);
+    if (it == instance_ids_.end()) return not_found(fmt::format("no instance '{}'", spec.name));
+    QRT_RETURN_IF_ERROR(check_instance_spec(spec));
+    std::uint32_t i = it->second;
+    Instance& in = instances_[i];
+    share_sum_ += spec.share - in.spec.share;
+    in.spec = spec;
+    for (const auto& [user, share] : spec.user_shares) {
+        std::uint32_t u = user_of(i, user);
+        users_[u].share = share;
+        rekey_user(u);
+    }
+    rekey_instance(i);  // rule F2: the new share changes the instance's place
+    if (!in.spec.hard_limit && in.at_limit) {  // rule F5: the limit was lifted
+        in.at_limit = false;
+        clear_timer(in.limit_timer);
+        for (std::uint32_t b : in.backends) {
+            list_instance(backends_[b], i, backends_[b].queues.at(i));
+            mark_dirty(b);
+        }
+    } else {
+        refresh_limit(i);
+    }
     dispatch();
     return {};
 }

@@ -22,6 +22,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -32,6 +33,26 @@
 #include "sched/usage_ledger.h"
 
 namespace qrt::sched {
+
+// What a usage charge was for (the store's usage ledger keeps the same words).
+enum class UsageKind {
+    kJob,      // a plain job, or a job of a job-mode (open plan) session
+    kSession,  // a dedicated session's committed time (rule S14), busy or idle
+    kBatch,    // a batch job (rule B4)
+};
+std::string_view to_string(UsageKind k);  // "job", "session", "batch"
+
+// One charge to the fair-share ledger (rule F3), as the charge log hands it out. Replaying the
+// charges with record_usage() rebuilds the same window after a restart.
+struct UsageCharge {
+    Timestamp at{};        // the instant the ledger charged it
+    std::string instance;
+    std::string user;
+    std::string job;       // empty: session time outside a job (idle, rule S14)
+    std::string session;   // empty: job mode
+    UsageKind kind = UsageKind::kJob;
+    Duration amount{};
+};
 
 class Scheduler {
 public:
@@ -70,6 +91,34 @@ public:
     std::vector<Decision> take_decisions();
     // The earliest instant a timer is due; nullopt when nothing is pending.
     std::optional<Timestamp> next_wakeup() const;
+
+    // --- restart recovery (the runtime rebuilds a scheduler from its durable store) ---
+    // Turns the charge log on or off (off by default). While on, every charge to the fair-share ledger is also logged for take_charges(), so a caller
+    // can persist exactly what fair share counted.
+    void set_charge_log(bool on) { charge_log_on_ = on; }
+    // Charges logged since the last call, in the order they were made.
+    std::vector<UsageCharge> take_charges();
+    // Replays a charge made before a restart into the fair-share ledger (rules F1, F5): it counts
+    // as if it had been charged at `at`, so it leaves the rolling window (or decays) on the same
+    // schedule. Replay oldest first and before new events charge: `at` later than now() or
+    // earlier than the latest charge so far is invalid_argument; an unknown instance not_found.
+    // Not added to usage_totals() (those count what this process ran).
+    Status record_usage(Timestamp at, const std::string& instance, const std::string& user,
+                        Duration amount);
+    // Re-creates a session saved before a restart (`saved`: id, backend, instance, user, mode,
+    // max_ttl, created_at, started_at, activated_at, last_job_started, last_job_completed,
+    // busy/idle time; other fields are ignored). A session that had started comes back
+    // `inactive` (its interactive window is gone, rule S6) with max_ttl still counted from its
+    // original started_at (rule S8: a passed max_ttl closes it at the next event); one that
+    // never started comes back `open` with a fresh unused-session timeout (rule S12). It accepts
+    // jobs: re-submit its jobs with submit_job, then call close_session to resume a drain
+    // (rule S9). Errors as create_session; a closed `saved` state: invalid_argument.
+    Status restore_session(Timestamp now, const SessionInfo& saved);
+    // Replaces an instance's settings (share, plan, hard limit, interactive TTL, user shares)
+    // at `now`: fair-share order and hard limits follow at once; sessions keep the plan and
+    // interactive TTL they were created with. Unknown instance: not_found; bad values as
+    // add_instance.
+    Status update_instance(Timestamp now, const InstanceSpec& spec);
 
     // --- queries ---
     Result<JobInfo> job(const std::string& id) const;
@@ -214,7 +263,9 @@ private:
     void end_job(std::uint32_t slot, JobState state, ReasonCode reason, std::string message);
     void enqueue(std::uint32_t slot);
     void dequeue(std::uint32_t slot);
-    void charge(std::uint32_t instance, std::uint32_t user, Duration amount);
+    void charge(std::uint32_t instance, std::uint32_t user, Duration amount, UsageKind kind,
+                const std::string& job, const std::string& session);
+    Status check_instance_spec(const InstanceSpec& spec) const;
     void rekey_instance(std::uint32_t instance);
     void rekey_user(std::uint32_t user);
     void refresh_limit(std::uint32_t instance);
@@ -256,6 +307,9 @@ private:
     std::vector<Session> sessions_;
     std::unordered_map<std::string, std::uint32_t> session_ids_;
     UsageTotals totals_;
+    bool charge_log_on_ = false;
+    std::vector<UsageCharge> charges_;
+    Timestamp last_charge_at_ = Timestamp::min();
 };
 
 }  // namespace qrt::sched
