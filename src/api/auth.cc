@@ -1,0 +1,262 @@
+#include "api/auth.h"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+
+#include "api/json_writer.h"
+
+namespace qrt::api {
+namespace {
+
+constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int b64url_value(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
+}
+
+Status malformed(std::string_view why) {
+    return {ErrorCode::kUnauthenticated, fmt::format("malformed token: {}", why)};
+}
+
+// A whole number of seconds since the epoch from a JSON number (JWT NumericDate).
+std::optional<std::int64_t> numeric_date(const boost::json::value* v) {
+    if (v == nullptr) return std::nullopt;
+    if (v->is_int64()) return v->get_int64();
+    if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX / 1'000'000)) {
+        return static_cast<std::int64_t>(v->get_uint64());
+    }
+    if (v->is_double()) {
+        const double d = v->get_double();
+        if (d >= 0 && d < 9.2e12) return static_cast<std::int64_t>(d);
+    }
+    return std::nullopt;
+}
+
+// Parses a decoded JWT segment as a JSON object (small: it came through the token length cap).
+const boost::json::object* parse_segment(std::string_view json, boost::json::value& storage) {
+    boost::system::error_code ec;
+    boost::json::parse_options options;
+    options.max_depth = 8;
+    storage = boost::json::parse(json, ec, {}, options);
+    if (ec || !storage.is_object()) return nullptr;
+    return &storage.get_object();
+}
+
+}  // namespace
+
+std::string base64url_encode(std::string_view bytes) {
+    std::string out;
+    out.reserve((bytes.size() * 4 + 2) / 3);
+    std::size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3) {
+        const std::uint32_t v = (std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
+                                (std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
+                                std::uint32_t{static_cast<unsigned char>(bytes[i + 2])};
+        out.push_back(kB64Url[(v >> 18) & 63]);
+        out.push_back(kB64Url[(v >> 12) & 63]);
+        out.push_back(kB64Url[(v >> 6) & 63]);
+        out.push_back(kB64Url[v & 63]);
+    }
+    const std::size_t rest = bytes.size() - i;
+    if (rest == 1) {
+        const std::uint32_t v = std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
+        out.push_back(kB64Url[(v >> 18) & 63]);
+        out.push_back(kB64Url[(v >> 12) & 63]);
+    } else if (rest == 2) {
+        const std::uint32_t v = (std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
+                                (std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8);
+        out.push_back(kB64Url[(v >> 18) & 63]);
+        out.push_back(kB64Url[(v >> 12) & 63]);
+        out.push_back(kB64Url[(v >> 6) & 63]);
+    }
+    return out;
+}
+
+Result<std::string> base64url_decode(std::string_view text) {
+    if (text.size() % 4 == 1) {
+        return invalid_argument(
+            fmt::format("base64url: length {} is not a valid unpadded length", text.size()));
+    }
+    std::string out;
+    out.reserve(text.size() * 3 / 4);
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const int v = b64url_value(text[i]);
+        if (v < 0) {
+            return invalid_argument(
+                fmt::format("base64url: invalid character (0x{:02x}) at position {}",
+                            static_cast<unsigned>(static_cast<unsigned char>(text[i])), i));
+        }
+        acc = (acc << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((acc >> bits) & 0xff));
+        }
+    }
+    return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned int len = 0;
+    // An empty key is legal HMAC; OpenSSL wants a non-null pointer for it.
+    static const unsigned char kEmpty = 0;
+    const void* key_ptr = key.empty() ? static_cast<const void*>(&kEmpty) : key.data();
+    HMAC(EVP_sha256(), key_ptr, static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(data.data()), data.size(), md.data(), &len);
+    return {reinterpret_cast<const char*>(md.data()), len};
+}
+
+std::string sha256_hex(std::string_view data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned int len = 0;
+    EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(2 * len);
+    for (unsigned int i = 0; i < len; ++i) {
+        out.push_back(kHex[md[i] >> 4]);
+        out.push_back(kHex[md[i] & 0xf]);
+    }
+    return out;
+}
+
+std::string sign_token(const TokenClaims& claims, std::string_view secret) {
+    using std::chrono::floor;
+    using std::chrono::seconds;
+    // Fixed header text: what every qrt token carries, so signing needs no JSON library.
+    static const std::string kHeader = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
+    JsonWriter payload(128);
+    payload.begin_object();
+    payload.key("iat").integer(floor<seconds>(claims.issued_at.time_since_epoch()).count());
+    payload.key("exp").integer(floor<seconds>(claims.expires_at.time_since_epoch()).count());
+    payload.key("sub").string(claims.subject);
+    payload.key("iss").string(kTokenIssuer);
+    payload.end_object();
+    std::string token = kHeader;
+    token.push_back('.');
+    token += base64url_encode(payload.str());
+    const std::string signature = hmac_sha256(secret, token);
+    token.push_back('.');
+    token += base64url_encode(signature);
+    return token;
+}
+
+Result<TokenClaims> verify_token(std::string_view token, std::string_view secret, Timestamp now) {
+    if (token.size() > kMaxTokenLength) return malformed("longer than 4096 bytes");
+    const std::size_t dot1 = token.find('.');
+    const std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
+        return malformed("expected three base64url parts separated by '.'");
+    }
+    const std::string_view header_b64 = token.substr(0, dot1);
+    const std::string_view payload_b64 = token.substr(dot1 + 1, dot2 - dot1 - 1);
+    const std::string_view signature_b64 = token.substr(dot2 + 1);
+
+    Result<std::string> header_json = base64url_decode(header_b64);
+    if (!header_json.ok()) return malformed("header: " + header_json.status().message());
+    boost::json::value header_storage;
+    const boost::json::object* header = parse_segment(*header_json, header_storage);
+    if (header == nullptr) return malformed("header is not a JSON object");
+    const boost::json::value* alg = header->if_contains("alg");
+    if (alg == nullptr || !alg->is_string() || alg->get_string() != "HS256") {
+        return Status{ErrorCode::kUnauthenticated,
+                      "token algorithm must be HS256 (qrt issues and accepts only its own tokens)"};
+    }
+    if (header->contains("crit")) return malformed("unsupported critical header parameters");
+
+    Result<std::string> signature = base64url_decode(signature_b64);
+    if (!signature.ok()) return malformed("signature: " + signature.status().message());
+    const std::string expected = hmac_sha256(secret, token.substr(0, dot2));
+    if (!constant_time_equal(*signature, expected)) {
+        return Status{ErrorCode::kUnauthenticated, "token signature does not match"};
+    }
+
+    // The payload is trusted from here on: we signed it.
+    Result<std::string> payload_json = base64url_decode(payload_b64);
+    if (!payload_json.ok()) return malformed("payload: " + payload_json.status().message());
+    boost::json::value payload_storage;
+    const boost::json::object* payload = parse_segment(*payload_json, payload_storage);
+    if (payload == nullptr) return malformed("payload is not a JSON object");
+    const boost::json::value* iss = payload->if_contains("iss");
+    if (iss == nullptr || !iss->is_string() || iss->get_string() != kTokenIssuer) {
+        return malformed("issuer is not qrt");
+    }
+    const boost::json::value* sub = payload->if_contains("sub");
+    if (sub == nullptr || !sub->is_string() || sub->get_string().empty()) {
+        return malformed("no subject");
+    }
+    const std::optional<std::int64_t> iat = numeric_date(payload->if_contains("iat"));
+    const std::optional<std::int64_t> exp = numeric_date(payload->if_contains("exp"));
+    if (!iat || !exp) return malformed("iat and exp must be whole seconds since 1970");
+
+    TokenClaims claims;
+    claims.subject = std::string(sub->get_string());
+    claims.issued_at = Timestamp(std::chrono::seconds(*iat));
+    claims.expires_at = Timestamp(std::chrono::seconds(*exp));
+    if (now >= claims.expires_at) {
+        return Status{ErrorCode::kUnauthenticated,
+                      fmt::format("token expired at {}; get a new one from POST /identity/token",
+                                  format_iso8601(claims.expires_at))};
+    }
+    return claims;
+}
+
+Result<Credential> parse_authorization(std::string_view header) {
+    auto trim = [](std::string_view s) {
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+        return s;
+    };
+    header = trim(header);
+    if (header.empty()) return Credential{};
+    const std::size_t space = header.find_first_of(" \t");
+    const std::string_view scheme = header.substr(0, space);
+    const std::string_view value =
+        space == std::string_view::npos ? std::string_view{} : trim(header.substr(space));
+    auto scheme_is = [&](std::string_view want) {
+        if (scheme.size() != want.size()) return false;
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            char c = scheme[i];
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+            if (c != want[i]) return false;
+        }
+        return true;
+    };
+    CredentialKind kind = CredentialKind::kNone;
+    if (scheme_is("bearer")) {
+        kind = CredentialKind::kBearer;
+    } else if (scheme_is("apikey")) {
+        kind = CredentialKind::kApiKey;
+    } else {
+        return Status{ErrorCode::kUnauthenticated,
+                      "Authorization header must be \"Bearer <token>\" or \"apikey <key>\""};
+    }
+    if (value.empty()) {
+        return Status{ErrorCode::kUnauthenticated,
+                      fmt::format("Authorization header has an empty {}",
+                                  kind == CredentialKind::kBearer ? "token" : "API key")};
+    }
+    return Credential{kind, value};
+}
+
+}  // namespace qrt::api
