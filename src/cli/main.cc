@@ -1,8 +1,12 @@
 // qrt: the command-line entry point. Subcommands:
 //
+//     qrt serve [--config FILE] [--data-dir DIR] [--host H] [--port P] [--port-file F]
+//               [--log-level L]                                  (cli/serve.h)
+//     qrt admin users|keys|instances|backends|reservations ...  (cli/admin.h)
 //     qrt simulate WORKLOAD [--seed N] [--format table|json] [--out FILE]
 //
-// Exit codes: 0 success, 1 internal error, 2 bad input (command line or workload file).
+// Exit codes (cli/exit_codes.h, docs/operations.md): 0 ok, 1 runtime or server error, 2 usage
+// or configuration error, 3 not found, 4 unauthenticated or not allowed.
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -11,7 +15,10 @@
 #include <optional>
 #include <string>
 
+#include "cli/admin.h"
+#include "cli/exit_codes.h"
 #include "cli/report.h"
+#include "cli/serve.h"
 #include "cli/simulate.h"
 #include "cli/workload.h"
 
@@ -21,8 +28,8 @@
 
 namespace {
 
-constexpr int kExitInternal = 1;
-constexpr int kExitBadInput = 2;
+using qrt::cli::kExitError;
+using qrt::cli::kExitUsage;
 
 struct SimulateArgs {
     std::string workload;
@@ -35,15 +42,14 @@ int run_simulate(const SimulateArgs& args) {
     auto workload = qrt::cli::load_workload(args.workload);
     if (!workload.ok()) {
         std::cerr << "qrt simulate: " << workload.status().message() << "\n";
-        return kExitBadInput;
+        return kExitUsage;
     }
     qrt::cli::SimulateOptions options;
     options.seed = args.seed;
     auto report = qrt::cli::simulate(*workload, options);
     if (!report.ok()) {
         std::cerr << "qrt simulate: " << args.workload << ": " << report.status().message() << "\n";
-        return report.status().code() == qrt::ErrorCode::kInvalidArgument ? kExitBadInput
-                                                                          : kExitInternal;
+        return report.status().code() == qrt::ErrorCode::kInvalidArgument ? kExitUsage : kExitError;
     }
     std::string json = qrt::cli::format_json(*report);
     if (!args.out.empty()) {
@@ -52,7 +58,7 @@ int run_simulate(const SimulateArgs& args) {
         f.close();
         if (!f) {
             std::cerr << "qrt simulate: cannot write " << args.out << "\n";
-            return kExitInternal;
+            return kExitError;
         }
     }
     std::cout << (args.format == "json" ? json : qrt::cli::format_table(*report));
@@ -65,6 +71,10 @@ int main(int argc, char** argv) {
     CLI::App app{"qrt: a session-aware quantum runtime service"};
     app.set_version_flag("--version", std::string("qrt ") + QRT_VERSION);
     app.require_subcommand(1);
+
+    qrt::cli::ServeOptions serve_options;
+    auto* serve = qrt::cli::add_serve_command(app, serve_options);
+    qrt::cli::AdminCommand admin(app);
 
     SimulateArgs sim;
     auto* simulate = app.add_subcommand(
@@ -82,8 +92,10 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         int rc = app.exit(e);
-        return rc == 0 ? 0 : kExitBadInput;
+        return rc == 0 ? 0 : kExitUsage;
     }
+    if (serve->parsed()) return qrt::cli::run_serve(serve_options);
+    if (admin.parsed()) return admin.run(std::cout, std::cerr, qrt::cli::process_env());
     if (simulate->parsed()) return run_simulate(sim);
-    return kExitBadInput;
+    return kExitUsage;
 }
