@@ -145,13 +145,15 @@ Api::Reply Api::list_jobs(Context& ctx) {
         filter.offset = *v;
     }
     if (const auto backend = q.get("backend")) {
-        if (!is_safe_id(*backend))
+        if (!is_safe_id(*backend)) {
             return invalid_argument("query parameter backend: not a valid name");
+        }
         filter.backend = std::string(*backend);
     }
     if (const auto program = q.get("program")) {
-        if (!is_safe_id(*program))
+        if (!is_safe_id(*program)) {
             return invalid_argument("query parameter program: not a valid id");
+        }
         filter.program_id = std::string(*program);
     }
     if (const auto session = q.get("session_id")) {
@@ -265,8 +267,9 @@ Api::Reply Api::job_tags(Context& ctx) {
     if (!parsed.ok()) return parsed.status();
     std::optional<std::vector<std::string>> tags =
         body::string_array_field(*parsed, "tags", kMaxTags, kMaxTagLength);
-    if (!tags)
+    if (!tags) {
         return invalid_argument("invalid request body: tags: required (an array of strings)");
+    }
     QRT_RETURN_IF_ERROR(runtime_.set_job_tags(ctx.who(), *id, *tags));
     // Exactly 204: the client treats any other status as a failure.
     return no_content();

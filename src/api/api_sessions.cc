@@ -32,8 +32,9 @@ Api::Reply Api::create_session(Context& ctx) {
         }
     }
     const std::optional<std::string> backend = body::id_field(obj, "backend");
-    if (!backend)
+    if (!backend) {
         return invalid_argument("invalid request body: backend: required (a backend name)");
+    }
     // max_session_ttl is what clients <= 0.40 send.
     std::optional<double> max_ttl = body::number_field(obj, "max_ttl");
     if (!max_ttl) max_ttl = body::number_field(obj, "max_session_ttl");
@@ -78,7 +79,7 @@ Api::Reply Api::patch_session(Context& ctx) {
             return invalid_argument(
                 fmt::format("invalid request body: {}: unknown field; PATCH accepts only "
                             "{{\"accepting_jobs\": false}}",
-                            std::string_view(field.key()).substr(0, 64)));
+                            std::string_view{field.key()}.substr(0, 64)));
         }
     }
     const std::optional<bool> accepting = body::bool_field(*parsed, "accepting_jobs");

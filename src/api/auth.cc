@@ -15,6 +15,9 @@
 namespace qrt::api {
 namespace {
 
+// base64url of {"alg":"HS256","typ":"JWT"}: the header of every qrt token (PyJWT writes the same).
+constexpr std::string_view kHeaderB64 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
 constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 int b64url_value(char c) {
@@ -119,8 +122,8 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int len = 0;
     // An empty key is legal HMAC; OpenSSL wants a non-null pointer for it.
-    static const unsigned char kEmpty = 0;
-    const void* key_ptr = key.empty() ? static_cast<const void*>(&kEmpty) : key.data();
+    const unsigned char empty_key = 0;
+    const void* key_ptr = key.empty() ? static_cast<const void*>(&empty_key) : key.data();
     HMAC(EVP_sha256(), key_ptr, static_cast<int>(key.size()),
          reinterpret_cast<const unsigned char*>(data.data()), data.size(), md.data(), &len);
     return {reinterpret_cast<const char*>(md.data()), len};
@@ -132,7 +135,7 @@ std::string sha256_hex(std::string_view data) {
     EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
-    out.reserve(2 * len);
+    out.reserve(2 * static_cast<std::size_t>(len));
     for (unsigned int i = 0; i < len; ++i) {
         out.push_back(kHex[md[i] >> 4]);
         out.push_back(kHex[md[i] & 0xf]);
@@ -143,8 +146,6 @@ std::string sha256_hex(std::string_view data) {
 std::string sign_token(const TokenClaims& claims, std::string_view secret) {
     using std::chrono::floor;
     using std::chrono::seconds;
-    // Fixed header text: what every qrt token carries, so signing needs no JSON library.
-    static const std::string kHeader = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
     JsonWriter payload(128);
     payload.begin_object();
     payload.key("iat").integer(floor<seconds>(claims.issued_at.time_since_epoch()).count());
@@ -152,7 +153,7 @@ std::string sign_token(const TokenClaims& claims, std::string_view secret) {
     payload.key("sub").string(claims.subject);
     payload.key("iss").string(kTokenIssuer);
     payload.end_object();
-    std::string token = kHeader;
+    std::string token(kHeaderB64);
     token.push_back('.');
     token += base64url_encode(payload.str());
     const std::string signature = hmac_sha256(secret, token);

@@ -234,7 +234,7 @@ Result<std::string> percent_decode(std::string_view text, bool plus_is_space) {
 
 std::optional<std::string_view> QueryParams::get(std::string_view name) const {
     for (const auto& [k, v] : items_) {
-        if (k == name) return std::string_view(v);
+        if (k == name) return std::string_view{v};
     }
     return std::nullopt;
 }
@@ -286,7 +286,12 @@ bool is_safe_id(std::string_view id) {
 }
 
 Result<Timestamp> parse_iso8601(std::string_view text) {
-    using namespace std::chrono;
+    using std::chrono::hours;
+    using std::chrono::minutes;
+    using std::chrono::seconds;
+    using std::chrono::sys_days;
+    using std::chrono::time_point_cast;
+    using std::chrono::year_month_day;
     IsoReader r(text);
     const auto year = r.digits(4);
     if (!year) return iso_error(text, r.pos(), "a 4-digit year");

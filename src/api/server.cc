@@ -348,8 +348,9 @@ void Connection::write(HttpResponse r, bool close_after) {
     if (r.status != 204) response_.set(http::field::content_type, r.content_type);
     if (!r.request_id.empty()) response_.set("X-Request-Id", r.request_id);
     if (!r.allow.empty()) response_.set(http::field::allow, r.allow);
-    if (r.retry_after_s > 0)
+    if (r.retry_after_s > 0) {
         response_.set(http::field::retry_after, std::to_string(r.retry_after_s));
+    }
     response_.body() = std::move(r.body);
     close_after_write_ = close_after || stop_requested_ || server_.stopping();
     response_.keep_alive(!close_after_write_);
