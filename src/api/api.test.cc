@@ -41,9 +41,9 @@ protected:
         return *api_;
     }
 
-    HttpResponse call(Method method, std::string target, std::string body = "",
-                      std::string_view auth = kAlice, std::string crn = "",
-                      std::string version = "", std::string request_id = "") {
+    HttpResponse call(Method method, const std::string& target, const std::string& body = "",
+                      std::string_view auth = kAlice, const std::string& crn = "",
+                      const std::string& version = "", const std::string& request_id = "") {
         HttpRequest r;
         r.method = method;
         r.target = target;
@@ -65,7 +65,7 @@ protected:
         return std::string(boost::json::parse(r.body).at("error").at("message").as_string());
     }
 
-    std::string submit(std::string_view auth = kAlice, std::string extra = "") {
+    std::string submit(std::string_view auth = kAlice, const std::string& extra = "") {
         HttpResponse r =
             call(Method::kPost, "/api/v1/jobs", submit_body("emu_small5", extra), auth);
         EXPECT_EQ(r.status, 200) << r.body;

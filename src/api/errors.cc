@@ -17,9 +17,7 @@ int http_status(ErrorCode code) {
         case ErrorCode::kNotFound:
             return 404;
         case ErrorCode::kAlreadyExists:
-            return 409;
         case ErrorCode::kFailedPrecondition:
-            return 409;
         case ErrorCode::kCancelled:
             return 409;
         // 429, not 413: quotas and pending-job limits are "too much", and the Python client does
@@ -27,7 +25,6 @@ int http_status(ErrorCode code) {
         case ErrorCode::kResourceExhausted:
             return 429;
         case ErrorCode::kDataLoss:
-            return 500;
         case ErrorCode::kInternal:
             return 500;
         // 501 is not in the client's retry list, so "not supported" fails fast.

@@ -156,7 +156,7 @@ public:
             }
             if (!tags_ok) continue;
             if (filter.created_after && j.created < *filter.created_after) continue;
-            if (filter.created_before && j.created > *filter.created_before) continue;
+            if (filter.created_before && j.created >= *filter.created_before) continue;
             store::JobRecord copy = j;
             copy.params_json.clear();
             copy.result_json.clear();
@@ -342,7 +342,7 @@ public:
             if (u.record.name == name) return already_exists("a user named " + name + " exists");
         }
         std::vector<std::string> member_of = instances;
-        if (member_of.empty()) member_of.push_back(kInstanceA);
+        if (member_of.empty()) member_of.emplace_back(kInstanceA);
         for (const auto& crn : member_of) {
             if (!instances_.contains(crn)) return not_found("no instance " + crn);
         }

@@ -7,43 +7,43 @@ namespace {
 
 TEST(RouteTable, matches_every_route_the_client_uses) {
     struct Case {
-        Method method;
         std::string_view path;
-        Route route;
         std::string_view param;
+        Method method;
+        Route route;
     };
     const Case cases[] = {
-        {Method::kGet, "/health", Route::kHealth, ""},
-        {Method::kPost, "/identity/token", Route::kToken, ""},
-        {Method::kGet, "/api/v1/backends", Route::kBackends, ""},
-        {Method::kGet, "/api/v1/backends/emu_small5/configuration", Route::kBackendConfiguration,
-         "emu_small5"},
-        {Method::kGet, "/api/v1/backends/b/properties", Route::kBackendProperties, "b"},
-        {Method::kGet, "/api/v1/backends/b/status", Route::kBackendStatus, "b"},
-        {Method::kGet, "/api/v1/backends/b/defaults", Route::kBackendDefaults, "b"},
-        {Method::kGet, "/api/v1/instances/usage", Route::kInstancesUsage, ""},
-        {Method::kGet, "/api/v1/jobs", Route::kJobs, ""},
-        {Method::kPost, "/api/v1/jobs", Route::kJobs, ""},
-        {Method::kGet, "/api/v1/jobs/job_1", Route::kJob, "job_1"},
-        {Method::kDelete, "/api/v1/jobs/job_1", Route::kJob, "job_1"},
-        {Method::kGet, "/api/v1/jobs/j/results", Route::kJobResults, "j"},
-        {Method::kPost, "/api/v1/jobs/j/cancel", Route::kJobCancel, "j"},
-        {Method::kGet, "/api/v1/jobs/j/logs", Route::kJobLogs, "j"},
-        {Method::kGet, "/api/v1/jobs/j/metrics", Route::kJobMetrics, "j"},
-        {Method::kPut, "/api/v1/jobs/j/tags", Route::kJobTags, "j"},
-        {Method::kPost, "/api/v1/sessions", Route::kSessions, ""},
-        {Method::kGet, "/api/v1/sessions/s", Route::kSession, "s"},
-        {Method::kPatch, "/api/v1/sessions/s", Route::kSession, "s"},
-        {Method::kDelete, "/api/v1/sessions/s/close", Route::kSessionClose, "s"},
-        {Method::kPost, "/api/v1/admin/users", Route::kAdminUsers, ""},
-        {Method::kGet, "/api/v1/admin/users", Route::kAdminUsers, ""},
-        {Method::kPost, "/api/v1/admin/users/u/keys", Route::kAdminUserKeys, "u"},
-        {Method::kDelete, "/api/v1/admin/keys/k", Route::kAdminKey, "k"},
-        {Method::kGet, "/api/v1/admin/instances", Route::kAdminInstances, ""},
-        {Method::kPut, "/api/v1/admin/instances", Route::kAdminInstances, ""},
-        {Method::kPost, "/api/v1/admin/backends/b/pause", Route::kAdminBackendPause, "b"},
-        {Method::kPost, "/api/v1/admin/backends/b/resume", Route::kAdminBackendResume, "b"},
-        {Method::kPost, "/api/v1/admin/reservations", Route::kAdminReservations, ""},
+        {"/health", "", Method::kGet, Route::kHealth},
+        {"/identity/token", "", Method::kPost, Route::kToken},
+        {"/api/v1/backends", "", Method::kGet, Route::kBackends},
+        {"/api/v1/backends/emu_small5/configuration", "emu_small5", Method::kGet,
+         Route::kBackendConfiguration},
+        {"/api/v1/backends/b/properties", "b", Method::kGet, Route::kBackendProperties},
+        {"/api/v1/backends/b/status", "b", Method::kGet, Route::kBackendStatus},
+        {"/api/v1/backends/b/defaults", "b", Method::kGet, Route::kBackendDefaults},
+        {"/api/v1/instances/usage", "", Method::kGet, Route::kInstancesUsage},
+        {"/api/v1/jobs", "", Method::kGet, Route::kJobs},
+        {"/api/v1/jobs", "", Method::kPost, Route::kJobs},
+        {"/api/v1/jobs/job_1", "job_1", Method::kGet, Route::kJob},
+        {"/api/v1/jobs/job_1", "job_1", Method::kDelete, Route::kJob},
+        {"/api/v1/jobs/j/results", "j", Method::kGet, Route::kJobResults},
+        {"/api/v1/jobs/j/cancel", "j", Method::kPost, Route::kJobCancel},
+        {"/api/v1/jobs/j/logs", "j", Method::kGet, Route::kJobLogs},
+        {"/api/v1/jobs/j/metrics", "j", Method::kGet, Route::kJobMetrics},
+        {"/api/v1/jobs/j/tags", "j", Method::kPut, Route::kJobTags},
+        {"/api/v1/sessions", "", Method::kPost, Route::kSessions},
+        {"/api/v1/sessions/s", "s", Method::kGet, Route::kSession},
+        {"/api/v1/sessions/s", "s", Method::kPatch, Route::kSession},
+        {"/api/v1/sessions/s/close", "s", Method::kDelete, Route::kSessionClose},
+        {"/api/v1/admin/users", "", Method::kPost, Route::kAdminUsers},
+        {"/api/v1/admin/users", "", Method::kGet, Route::kAdminUsers},
+        {"/api/v1/admin/users/u/keys", "u", Method::kPost, Route::kAdminUserKeys},
+        {"/api/v1/admin/keys/k", "k", Method::kDelete, Route::kAdminKey},
+        {"/api/v1/admin/instances", "", Method::kGet, Route::kAdminInstances},
+        {"/api/v1/admin/instances", "", Method::kPut, Route::kAdminInstances},
+        {"/api/v1/admin/backends/b/pause", "b", Method::kPost, Route::kAdminBackendPause},
+        {"/api/v1/admin/backends/b/resume", "b", Method::kPost, Route::kAdminBackendResume},
+        {"/api/v1/admin/reservations", "", Method::kPost, Route::kAdminReservations},
     };
     for (const Case& c : cases) {
         const RouteMatch m = match_route(c.method, c.path);
@@ -154,9 +154,9 @@ TEST(SafeId, refuses_traversal_and_odd_characters) {
 }
 
 Timestamp at(int y, unsigned mo, unsigned d, int h, int mi, int s, std::int64_t us = 0) {
-    using namespace std::chrono;
-    return time_point_cast<Duration>(sys_days{year{y} / month{mo} / day{d}}) + hours(h) +
-           minutes(mi) + seconds(s) + Duration(us);
+    namespace c = std::chrono;
+    return c::time_point_cast<Duration>(c::sys_days{c::year{y} / c::month{mo} / c::day{d}}) +
+           c::hours(h) + c::minutes(mi) + c::seconds(s) + Duration(us);
 }
 
 TEST(Iso8601, reads_the_forms_clients_send) {

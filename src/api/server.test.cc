@@ -38,13 +38,13 @@ public:
         socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     }
 
-    Reply send(http::verb method, std::string target, std::string body = "",
-               std::string auth = "apikey alice-key",
-               std::vector<std::pair<std::string, std::string>> headers = {}) {
+    Reply send(http::verb method, const std::string& target, std::string body = "",
+               const std::string& auth = "apikey alice-key",
+               const std::vector<std::pair<std::string, std::string>>& headers = {}) {
         http::request<http::string_body> req{method, target, 11};
         req.set(http::field::host, "127.0.0.1");
         if (!auth.empty()) req.set(http::field::authorization, auth);
-        for (auto& [k, v] : headers) req.set(k, v);
+        for (const auto& [k, v] : headers) req.set(k, v);
         req.body() = std::move(body);
         req.prepare_payload();
         http::write(socket_, req);

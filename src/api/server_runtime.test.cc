@@ -70,8 +70,9 @@ protected:
         config.calibrations = false;
         config.devices.clear();
         for (const backends::DeviceSpec& spec : backends::default_device_specs()) {
-            if (spec.name == "emu_small5" || spec.name == "sim_ideal")
+            if (spec.name == "emu_small5" || spec.name == "sim_ideal") {
                 config.devices.push_back(spec);
+            }
         }
         Result<std::unique_ptr<runtime::Runtime>> rt = runtime::Runtime::open(config, clock_);
         ASSERT_TRUE(rt.ok()) << rt.status().message();
@@ -105,7 +106,7 @@ protected:
                 http.send(http::verb::get, "/api/v1/jobs/" + id + "?exclude_params=true", auth);
             EXPECT_EQ(r.status, 200) << r.body;
             if (r.status != 200) return "";
-            const std::string status(r.json().at("state").at("status").as_string());
+            std::string status(r.json().at("state").at("status").as_string());
             if (status != "Queued" && status != "Running") return status;
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
