@@ -101,5 +101,92 @@ TEST(Log, default_sink_writes_a_line_to_stderr) {
     EXPECT_EQ(out[4], '-') << out;  // starts with an ISO-8601 date
 }
 
+TEST(LogFormat, json_line_has_ts_level_msg_fields_and_source) {
+    LogRecord r{LogLevel::kWarn, "jobs.cc", 12, "job \"a\" is\nslow"};
+    r.fields.for_job("job_1").for_session("ses_2").for_instance("crn:x").for_request("req_3");
+    r.fields.for_backend("emu").for_user("u_4");
+    const std::string line =
+        format_log_line(r, LogFormat::kJson, from_micros(1767225600LL * 1'000'000 + 123'456));
+    EXPECT_EQ(line,
+              "{\"ts\":\"2026-01-01T00:00:00.123Z\",\"level\":\"warn\",\"msg\":\"job \\\"a\\\" "
+              "is\\nslow\",\"job_id\":\"job_1\",\"session_id\":\"ses_2\",\"instance\":\"crn:x\","
+              "\"request_id\":\"req_3\",\"backend\":\"emu\",\"user\":\"u_4\",\"src\":\"jobs.cc:12\"}");
+}
+
+TEST(LogFormat, json_escapes_control_characters_and_replaces_bad_utf8) {
+    LogRecord r{LogLevel::kInfo, "", 0, "a\x01" "b\xff" "c \xc3\xa9 \xed\xa0\x80"};
+    const std::string line = format_log_line(r, LogFormat::kJson, from_micros(0));
+    EXPECT_EQ(line,
+              "{\"ts\":\"1970-01-01T00:00:00.000Z\",\"level\":\"info\",\"msg\":"
+              "\"a\\u0001b\xef\xbf\xbd" "c \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"}");
+}
+
+TEST(LogFormat, text_line_appends_the_fields) {
+    LogRecord r{LogLevel::kInfo, "api.cc", 7, "GET /x 200"};
+    r.fields.for_request("req_1").for_user("u_1");
+    EXPECT_EQ(format_log_line(r, LogFormat::kText, from_micros(0)),
+              "1970-01-01T00:00:00.000000Z I api.cc:7] GET /x 200 request_id=req_1 user=u_1");
+}
+
+TEST(LogFormat, names_parse_back) {
+    EXPECT_EQ(*parse_log_format("json"), LogFormat::kJson);
+    EXPECT_EQ(*parse_log_format("text"), LogFormat::kText);
+    EXPECT_FALSE(parse_log_format("xml").ok());
+    EXPECT_EQ(log_format_name(LogFormat::kJson), "json");
+}
+
+TEST_F(LogTest, scoped_context_adds_its_fields_and_message_fields_win) {
+    set_log_level(LogLevel::kInfo);
+    std::vector<LogRecord> seen;
+    std::vector<std::string> ids;
+    ScopedLogSink sink([&](const LogRecord& r) {
+        ids.push_back(std::string(r.fields.request_id) + "|" + std::string(r.fields.job_id) + "|" +
+                      std::string(r.fields.user));
+    });
+    {
+        ScopedLogContext request(LogFields().for_request("req_1").for_user("u_1"));
+        QRT_LOG_INFO("plain");
+        QRT_LOG_INFO_F(LogFields().for_job("job_9").for_user("u_2"), "with {}", "fields");
+        {
+            ScopedLogContext inner(LogFields().for_job("job_7"));
+            QRT_LOG_INFO("inner");
+        }
+        QRT_LOG_INFO("after inner");
+    }
+    QRT_LOG_INFO("outside");
+    std::thread([] { QRT_LOG_INFO("other thread"); }).join();
+    EXPECT_EQ(ids, (std::vector<std::string>{"req_1||u_1", "req_1|job_9|u_2", "req_1|job_7|u_1",
+                                             "req_1||u_1", "||", "||"}));
+}
+
+TEST_F(LogTest, fields_are_not_evaluated_when_the_level_is_off) {
+    set_log_level(LogLevel::kWarn);
+    int evaluated = 0;
+    auto id = [&evaluated] {
+        ++evaluated;
+        return std::string_view("job_1");
+    };
+    QRT_LOG_INFO_F(LogFields().for_job(id()), "dropped {}", evaluated);
+    EXPECT_EQ(evaluated, 0);
+    EXPECT_TRUE(records_.empty());
+}
+
+TEST(Log, default_sink_writes_json_lines_when_asked) {
+    const LogLevel saved = log_level();
+    const LogFormat saved_format = log_format();
+    set_log_level(LogLevel::kInfo);
+    set_log_format(LogFormat::kJson);
+    ::testing::internal::CaptureStderr();
+    QRT_LOG_INFO_F(LogFields().for_job("job_1"), "started");
+    const std::string out = ::testing::internal::GetCapturedStderr();
+    set_log_level(saved);
+    set_log_format(saved_format);
+    EXPECT_EQ(out.rfind("{\"ts\":\"", 0), 0u) << out;
+    EXPECT_NE(out.find("\"msg\":\"started\",\"job_id\":\"job_1\",\"src\":\"log.test.cc:"),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(out.back(), '\n');
+}
+
 }  // namespace
 }  // namespace qrt
