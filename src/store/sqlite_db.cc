@@ -5,7 +5,23 @@
 
 #include <vector>
 
+#include "base/metrics.h"
+
 namespace qrt::store::sqlite {
+
+namespace {
+metrics::Counter& compiled_counter() {
+    static metrics::Counter& c =
+        metrics::default_registry()
+            .counter("qrt_store_statements_compiled_total",
+                     "SQL statements the store compiled (statement cache misses and one-off SQL); "
+                     "it should stay flat under a steady load")
+            .get();
+    return c;
+}
+}  // namespace
+
+double statements_compiled() { return compiled_counter().value(); }
 
 Status status_from(int rc, sqlite3* db, std::string_view context) {
     // The connection's message is only meaningful when it describes this very code.
@@ -149,6 +165,7 @@ Connection::~Connection() {
 }
 
 Status Connection::exec(const char* sql, std::string_view context) {
+    compiled_counter().inc();
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return error(rc, context);
     return {};
@@ -160,6 +177,7 @@ Result<Statement> Connection::prepare(const std::string& sql) {
         it->second.in_use = true;
         return Statement(it->second.stmt, &it->second.in_use, false);
     }
+    compiled_counter().inc();
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
@@ -171,6 +189,12 @@ Result<Statement> Connection::prepare(const std::string& sql) {
     auto [slot, inserted] = cache_.emplace(sql, Cached{stmt, true});
     (void)inserted;
     return Statement(stmt, &slot->second.in_use, false);
+}
+
+Status Connection::run_cached(const std::string& sql, std::string_view context) {
+    auto st = prepare(sql);
+    if (!st.ok()) return st.status();
+    return st->run(context);
 }
 
 Result<std::int64_t> Connection::query_int(const std::string& sql) {

@@ -22,6 +22,10 @@
 
 namespace qrt::store::sqlite {
 
+// Statements compiled by every connection of the process (prepare misses and exec calls); the
+// metric qrt_store_statements_compiled_total. A hot path that compiles SQL shows up here.
+double statements_compiled();
+
 // The Status for SQLite result code `rc` (extended codes understood), with `context` and the
 // connection's error message: "insert job: UNIQUE constraint failed: jobs.id".
 // SQLITE_CORRUPT / SQLITE_NOTADB: data_loss; PRIMARY KEY / UNIQUE: already_exists; NOT NULL /
@@ -103,8 +107,11 @@ public:
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    // Runs SQL text (one or more statements, no parameters, results ignored).
+    // Runs SQL text (one or more statements, no parameters, results ignored). SQLite compiles
+    // it on every call: for statements run often (BEGIN, SAVEPOINT) use run_cached.
     Status exec(const char* sql, std::string_view context);
+    // Runs one statement without parameters or results from the statement cache.
+    Status run_cached(const std::string& sql, std::string_view context);
     // A cached prepared statement for `sql`.
     Result<Statement> prepare(const std::string& sql);
     // Single-row helpers for PRAGMAs and counts: the first column of the first row.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/schema.h"
 #include "store/sqlite_db.h"
 
@@ -44,6 +45,22 @@ constexpr const char* kSessionColumns =
     "close_reason, busy_s, idle_s";
 
 constexpr const char* kPendingStatuses = "('Queued', 'Running')";
+
+// qrt_store_operation_seconds{op}: the latency of each JobStore operation as its caller sees it
+// (reads: lease + query; writes: queueing + the group commit they joined).
+metrics::Family<metrics::Histogram>& op_seconds() {
+    static auto& family = metrics::default_registry().histogram(
+        "qrt_store_operation_seconds",
+        "Latency of store operations as their callers see them (writes include the group commit), "
+        "in seconds",
+        {"op"}, metrics::latency_buckets());
+    return family;
+}
+
+// Times the enclosing function into op_seconds(){op="<op>"}; the child is looked up once.
+#define QRT_STORE_TIMED(op)                                                  \
+    static metrics::Histogram& qrt_store_op_histogram = op_seconds().with({op}); \
+    const metrics::ScopedTimer qrt_store_op_timer(qrt_store_op_histogram)
 
 JobRecord read_job(const Statement& st) {
     JobRecord j;
@@ -181,9 +198,9 @@ Status write_tags(Connection& c, const std::string& job_id, const std::vector<st
 // A read transaction: the statements run inside see one snapshot. Ends on destruction.
 class ReadTransaction {
 public:
-    explicit ReadTransaction(Connection& c) : c_(c), status_(c.exec("BEGIN", "begin read")) {}
+    explicit ReadTransaction(Connection& c) : c_(c), status_(c.run_cached("BEGIN", "begin read")) {}
     ~ReadTransaction() {
-        if (c_.in_transaction()) (void)c_.exec("ROLLBACK", "end read");
+        if (c_.in_transaction()) (void)c_.run_cached("ROLLBACK", "end read");
     }
     ReadTransaction(const ReadTransaction&) = delete;
     ReadTransaction& operator=(const ReadTransaction&) = delete;
@@ -277,7 +294,7 @@ public:
 
     void give_back(std::unique_ptr<Connection> c) const {
         if (!c) return;
-        if (c->in_transaction()) (void)c->exec("ROLLBACK", "end read");
+        if (c->in_transaction()) (void)c->run_cached("ROLLBACK", "end read");
         c->trim_cache(kStatementCacheSize);
         std::lock_guard lock(pool_mu_);
         if (pool_.size() < options_.read_pool_size) pool_.push_back(std::move(c));
@@ -293,6 +310,7 @@ public:
     // --- users, keys, instances
 
     Status put_user(const UserRecord& user) override {
+        QRT_STORE_TIMED("put_user");
         if (user.id.empty()) return invalid_argument("user id is empty");
         if (user.name.empty()) return invalid_argument("user name is empty");
         return write([&](Connection& c) -> Status {
@@ -314,12 +332,14 @@ public:
     }
 
     Result<UserRecord> get_user(const std::string& id) const override {
+        QRT_STORE_TIMED("get_user");
         return read_one<UserRecord>("SELECT id, name, admin, created FROM users WHERE id = ?", id,
                                     read_user,
                                     [&] { return not_found(fmt::format("no user '{}'", id)); });
     }
 
     Result<UserRecord> find_user_by_name(const std::string& name) const override {
+        QRT_STORE_TIMED("find_user_by_name");
         return read_one<UserRecord>(
             "SELECT id, name, admin, created FROM users WHERE name = ?", name, read_user,
             [&] { return not_found(fmt::format("no user named '{}'", name)); });
@@ -333,6 +353,7 @@ public:
     }
 
     Status put_api_key(const ApiKeyRecord& key) override {
+        QRT_STORE_TIMED("put_api_key");
         if (key.id.empty()) return invalid_argument("API key id is empty");
         if (key.hash.empty()) return invalid_argument("API key hash is empty");
         return write([&](Connection& c) -> Status {
@@ -359,6 +380,7 @@ public:
     }
 
     Result<ApiKeyRecord> find_api_key(const std::string& hash) const override {
+        QRT_STORE_TIMED("find_api_key");
         auto key = read_one<ApiKeyRecord>(
             "SELECT id, user_id, hash, label, created, revoked FROM api_keys WHERE hash = ?", hash,
             read_key, [] { return Status(ErrorCode::kUnauthenticated, "unknown API key"); });
@@ -377,6 +399,7 @@ public:
     }
 
     Status revoke_api_key(const std::string& key_id) override {
+        QRT_STORE_TIMED("revoke_api_key");
         return write([&](Connection& c) -> Status {
             auto st = c.prepare("UPDATE api_keys SET revoked = 1 WHERE id = ?");
             if (!st.ok()) return st.status();
@@ -389,6 +412,7 @@ public:
     }
 
     Status put_instance(const InstanceRecord& in) override {
+        QRT_STORE_TIMED("put_instance");
         if (in.crn.empty()) return invalid_argument("instance CRN is empty");
         return write([&](Connection& c) -> Status {
             auto st = c.prepare(
@@ -410,6 +434,7 @@ public:
     }
 
     Result<InstanceRecord> get_instance(const std::string& crn) const override {
+        QRT_STORE_TIMED("get_instance");
         return read_one<InstanceRecord>(
             "SELECT crn, name, plan, share, hard_limit_s, interactive_ttl_s, created "
             "FROM instances WHERE crn = ?",
@@ -424,6 +449,7 @@ public:
     }
 
     Status add_member(const std::string& crn, const std::string& user_id) override {
+        QRT_STORE_TIMED("add_member");
         return write([&](Connection& c) -> Status {
             QRT_RETURN_IF_ERROR(require_row(c, "SELECT 1 FROM instances WHERE crn = ?", crn,
                                             fmt::format("no instance '{}'", crn)));
@@ -436,6 +462,7 @@ public:
     }
 
     std::vector<std::string> instances_of(const std::string& user_id) const override {
+        QRT_STORE_TIMED("instances_of");
         return read_all<std::string>(
             "SELECT crn FROM members WHERE user_id = ? ORDER BY seq", &user_id,
             [](const Statement& st) { return st.column_text(0); }, "list user's instances");
@@ -444,6 +471,7 @@ public:
     // --- jobs
 
     Status insert_job(const JobRecord& job) override {
+        QRT_STORE_TIMED("insert_job");
         if (job.id.empty()) return invalid_argument("job id is empty");
         return write([&](Connection& c) -> Status {
             {
@@ -492,6 +520,7 @@ public:
     }
 
     Result<JobRecord> get_job(const std::string& id, bool with_params) const override {
+        QRT_STORE_TIMED("get_job");
         auto lease_or = lease();
         if (!lease_or.ok()) return lease_or.status();
         Connection& c = **lease_or;
@@ -499,14 +528,14 @@ public:
         QRT_RETURN_IF_ERROR(txn.status());
         JobRecord job;
         {
-            std::string sql = with_params
-                                  ? fmt::format(
-                                        "SELECT {}, params_json, result_json, logs FROM jobs "
-                                        "LEFT JOIN job_payloads ON job_payloads.job_id = jobs.id "
-                                        "WHERE id = ?",
-                                        kJobColumns)
-                                  : fmt::format("SELECT {} FROM jobs WHERE id = ?", kJobColumns);
-            auto st = c.prepare(sql);
+            // Made once: the cache finds them by text, and GET /jobs/{id} runs this per request.
+            static const std::string kWithPayload = fmt::format(
+                "SELECT {}, params_json, result_json, logs FROM jobs "
+                "LEFT JOIN job_payloads ON job_payloads.job_id = jobs.id WHERE id = ?",
+                kJobColumns);
+            static const std::string kWithout =
+                fmt::format("SELECT {} FROM jobs WHERE id = ?", kJobColumns);
+            auto st = c.prepare(with_params ? kWithPayload : kWithout);
             if (!st.ok()) return st.status();
             auto row = st->text(id).step("get job");
             if (!row.ok()) return row.status();
@@ -523,6 +552,7 @@ public:
     }
 
     Status update_job(const JobRecord& job) override {
+        QRT_STORE_TIMED("update_job");
         return write([&](Connection& c) -> Status {
             {
                 auto st = c.prepare(
@@ -561,6 +591,7 @@ public:
     }
 
     Status delete_job(const std::string& id) override {
+        QRT_STORE_TIMED("delete_job");
         return write([&](Connection& c) -> Status {
             auto st = c.prepare("DELETE FROM jobs WHERE id = ?");  // payload, tags: cascade
             if (!st.ok()) return st.status();
@@ -571,6 +602,7 @@ public:
     }
 
     Status set_job_tags(const std::string& id, const std::vector<std::string>& tags) override {
+        QRT_STORE_TIMED("set_job_tags");
         return write([&](Connection& c) -> Status {
             QRT_RETURN_IF_ERROR(require_row(c, "SELECT 1 FROM jobs WHERE id = ?", id,
                                             fmt::format("no job '{}'", id)));
@@ -579,6 +611,7 @@ public:
     }
 
     Result<JobPage> list_jobs(const JobFilter& f) const override {
+        QRT_STORE_TIMED("list_jobs");
         // The index that drives the query is chosen here rather than by SQLite's planner, which
         // has no statistics and would guess: the most selective filter the API gives. A
         // session's jobs are few; so are pending jobs; then a tag; then an instance (the list
@@ -685,6 +718,7 @@ public:
     }
 
     std::vector<JobRecord> pending_jobs() const override {
+        QRT_STORE_TIMED("pending_jobs");
         auto got = [&]() -> Result<std::vector<JobRecord>> {
             auto lease_or = lease();
             if (!lease_or.ok()) return lease_or.status();
@@ -720,6 +754,7 @@ public:
     // --- sessions
 
     Status put_session(const SessionRecord& s) override {
+        QRT_STORE_TIMED("put_session");
         if (s.id.empty()) return invalid_argument("session id is empty");
         return write([&](Connection& c) -> Status {
             auto st = c.prepare(fmt::format(
@@ -759,12 +794,14 @@ public:
     }
 
     Result<SessionRecord> get_session(const std::string& id) const override {
+        QRT_STORE_TIMED("get_session");
         return read_one<SessionRecord>(
             fmt::format("SELECT {} FROM sessions WHERE id = ?", kSessionColumns), id, read_session,
             [&] { return not_found(fmt::format("no session '{}'", id)); });
     }
 
     std::vector<SessionRecord> open_sessions() const override {
+        QRT_STORE_TIMED("open_sessions");
         return read_all<SessionRecord>(
             fmt::format("SELECT {} FROM sessions WHERE state <> 'closed' ORDER BY created, id",
                         kSessionColumns),
@@ -774,6 +811,7 @@ public:
     // --- usage ledger
 
     Status add_usage(const UsageRecord& u) override {
+        QRT_STORE_TIMED("add_usage");
         return write([&](Connection& c) -> Status {
             auto st = c.prepare(
                 "INSERT INTO usage(instance, user_id, job_id, session_id, mode, at, seconds) "
@@ -791,6 +829,7 @@ public:
     }
 
     std::vector<UsageRecord> usage_since(Timestamp since) const override {
+        QRT_STORE_TIMED("usage_since");
         auto got = [&]() -> Result<std::vector<UsageRecord>> {
             auto lease_or = lease();
             if (!lease_or.ok()) return lease_or.status();
@@ -809,6 +848,7 @@ public:
     }
 
     double usage_seconds(const std::string& instance, Timestamp since) const override {
+        QRT_STORE_TIMED("usage_seconds");
         auto got = [&]() -> Result<double> {
             auto lease_or = lease();
             if (!lease_or.ok()) return lease_or.status();
@@ -829,6 +869,7 @@ public:
     // --- settings
 
     Status put_setting(const std::string& key, const std::string& value) override {
+        QRT_STORE_TIMED("put_setting");
         if (key.empty()) return invalid_argument("setting name is empty");
         return write([&](Connection& c) -> Status {
             auto st = c.prepare(
@@ -840,6 +881,7 @@ public:
     }
 
     std::optional<std::string> get_setting(const std::string& key) const override {
+        QRT_STORE_TIMED("get_setting");
         auto got = read_one<std::string>(
             "SELECT value FROM settings WHERE key = ?", key,
             [](const Statement& st) { return st.column_text(0); }, [&] { return not_found(key); });
@@ -897,6 +939,7 @@ private:
 
     // One transaction for the whole group, one savepoint per operation.
     void run_group(std::vector<PendingWrite*>& group) {
+        QRT_STORE_TIMED("commit_group");
         Connection& c = *writer_;
         Status begin = c.exec("BEGIN IMMEDIATE", "begin write");
         if (!begin.ok()) {
@@ -905,10 +948,10 @@ private:
         }
         Status broken;  // set when the transaction itself failed: nothing can be committed
         for (PendingWrite* w : group) {
-            Status s = c.exec("SAVEPOINT op", "savepoint");
+            Status s = c.run_cached("SAVEPOINT op", "savepoint");
             if (s.ok()) {
                 s = (*w->fn)(c);
-                Status end = s.ok() ? c.exec("RELEASE op", "release savepoint")
+                Status end = s.ok() ? c.run_cached("RELEASE op", "release savepoint")
                                     : c.exec("ROLLBACK TO op; RELEASE op", "roll back operation");
                 if (!end.ok()) {
                     broken = end;

@@ -286,6 +286,27 @@ void wait_until_queued(const SqliteStore& store, std::uint64_t n) {
     while (store.writer_stats().queued < n) std::this_thread::yield();
 }
 
+// Regression: get_job (GET /jobs/{id}) compiled SQL on every call (its read transaction's BEGIN
+// and ROLLBACK went through sqlite3_exec), which showed as SQL parsing in a server profile.
+TEST_F(SqliteStoreTest, reading_a_job_again_compiles_no_sql) {
+    auto store = open_sqlite_store(path);
+    QRT_ASSERT_OK(store);
+    QRT_ASSERT_OK((*store)->insert_job(job("job_1")));
+    for (bool with_params : {false, true}) {  // warm the statement cache
+        QRT_ASSERT_OK((*store)->get_job("job_1", with_params));
+    }
+    const double before = sqlite::statements_compiled();
+    for (int i = 0; i < 50; ++i) {
+        QRT_ASSERT_OK((*store)->get_job("job_1", i % 2 == 0));
+    }
+    EXPECT_EQ(sqlite::statements_compiled() - before, 0);
+    QRT_ASSERT_OK((*store)->update_job(job("job_1")));  // writes reuse their statements too
+    const double after_one_write = sqlite::statements_compiled();
+    for (int i = 0; i < 10; ++i) QRT_ASSERT_OK((*store)->update_job(job("job_1")));
+    // BEGIN IMMEDIATE and COMMIT of each group are compiled (one per group, not per operation).
+    EXPECT_LE(sqlite::statements_compiled() - after_one_write, 20);
+}
+
 TEST_F(SqliteStoreTest, concurrent_writes_share_one_commit) {
     WriterGate gate;
     SqliteOptions options;
