@@ -212,7 +212,16 @@ Result<JobView> RuntimeImpl::submit_job(const Caller& caller, const SubmitReques
         (void)flush(lk, std::move(w));
         return s;
     }
+    count_transition(view.record.backend, "Queued");
     QRT_RETURN_IF_ERROR(flush(lk, std::move(w)));
+    QRT_LOG_INFO_F(LogFields()
+                       .for_job(view.record.id)
+                       .for_session(view.record.session_id)
+                       .for_instance(view.record.instance)
+                       .for_backend(view.record.backend)
+                       .for_user(view.record.user_id),
+                   "job {} queued on {} ({})", view.record.id, view.record.backend,
+                   view.record.program_id);
     return view;
 }
 
@@ -350,6 +359,19 @@ Status RuntimeImpl::cancel_job(const Caller& caller, const std::string& id) {
             "job '{}' has already finished{}; it cannot be cancelled", id,
             is_final_status(rec->status) ? fmt::format(" ({})", rec->status) : std::string()));
     }
+    // A running job asked to stop stays live until its backend has stopped it: cancelling it
+    // again is a conflict too, not a second success (the scheduler takes it as a no-op).
+    auto info = sched_.job(id);
+    if (info.ok() && info->stop_requested) {
+        return failed_precondition(fmt::format(
+            "job '{}' is already being cancelled (its backend is stopping it)", id));
+    }
+    QRT_LOG_INFO_F(LogFields()
+                       .for_job(id)
+                       .for_session(rec->session_id)
+                       .for_instance(rec->instance)
+                       .for_backend(rec->backend),
+                   "job {}: cancel requested", id);
     return settle(lk, sched_.cancel_job(now_locked(), id));
 }
 

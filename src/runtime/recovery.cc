@@ -278,6 +278,7 @@ Status RuntimeImpl::recover() {
         bool expired = rec.started_at && *rec.started_at + info.max_ttl <= now;
         if (s.ok() && !expired) s = sched_.restore_session(now, info);
         if (s.ok() && !expired) {
+            track_session(rec.id);
             ++sessions;
             if (!rec.accepting_jobs) drains.push_back(rec.id);
             continue;

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <exception>
+#include <map>
 #include <set>
 
 #include "base/log.h"
@@ -113,6 +114,7 @@ RuntimeImpl::RuntimeImpl(Config config, Clock& clock, std::unique_ptr<store::Job
         executors_.emplace(b->name(), std::move(ex));
         backend_versions_[b->name()] = version_of(b->configuration_json());
     }
+    init_metrics();
 }
 
 RuntimeImpl::~RuntimeImpl() { stop(); }
@@ -266,6 +268,19 @@ void RuntimeImpl::apply(std::vector<sched::Decision> decisions, Writes& w) {
                 job.record.status = "Running";
                 job.record.started = d.at;
                 ++job.record.attempts;
+                count_transition(d.backend, job.record.status);
+                auto bm = backend_metrics_.find(d.backend);
+                if (bm != backend_metrics_.end()) {
+                    bm->second.wait->observe(std::max(0.0, to_seconds(d.at - job.record.created)));
+                }
+                QRT_LOG_INFO_F(LogFields()
+                                   .for_job(d.job)
+                                   .for_session(job.record.session_id)
+                                   .for_instance(job.record.instance)
+                                   .for_backend(d.backend)
+                                   .for_user(job.record.user_id),
+                               "job {} started on {} (attempt {})", d.job, d.backend,
+                               job.record.attempts);
                 Task t;
                 t.job_id = d.job;
                 t.program_id = job.record.program_id;
@@ -322,6 +337,19 @@ void RuntimeImpl::apply(std::vector<sched::Decision> decisions, Writes& w) {
                     }
                     r.metrics_json = std::move(job.execution->metadata_json);
                 }
+                count_transition(r.backend, r.status);
+                auto bm = backend_metrics_.find(r.backend);
+                if (bm != backend_metrics_.end() && r.started) {
+                    bm->second.run->observe(std::max(0.0, to_seconds(d.at - *r.started)));
+                }
+                QRT_LOG_INFO_F(LogFields()
+                                   .for_job(r.id)
+                                   .for_session(r.session_id)
+                                   .for_instance(r.instance)
+                                   .for_backend(r.backend)
+                                   .for_user(r.user_id),
+                               "job {} {}{}{}", r.id, r.status, r.reason.empty() ? "" : ": ",
+                               r.reason);
                 if (job.delete_when_final) {
                     w.add("job:" + r.id, [this, id = r.id] { return store_->delete_job(id); });
                 } else {
@@ -335,8 +363,25 @@ void RuntimeImpl::apply(std::vector<sched::Decision> decisions, Writes& w) {
                 if (std::find(sessions.begin(), sessions.end(), d.session) == sessions.end()) {
                     sessions.push_back(d.session);
                 }
+                track_session(d.session);
+                auto info = sched_.session(d.session);
+                const LogFields ids = LogFields()
+                                          .for_session(d.session)
+                                          .for_backend(d.backend)
+                                          .for_instance(info.ok() ? std::string_view(info->instance)
+                                                                  : std::string_view())
+                                          .for_user(info.ok() ? std::string_view(info->user)
+                                                              : std::string_view());
+                if (d.session_state == sched::SessionState::kActive) {
+                    const std::string_view mode =
+                        info.ok() ? sched::to_string(info->mode) : std::string_view("dedicated");
+                    session_activations_->with({d.backend, mode}).inc();
+                }
                 if (d.session_state == sched::SessionState::kClosed) {
-                    QRT_LOG_INFO("session {} closed ({})", d.session, d.message);
+                    QRT_LOG_INFO_F(ids, "session {} closed ({})", d.session, d.message);
+                } else {
+                    QRT_LOG_DEBUG_F(ids, "session {} is {}", d.session,
+                                    sched::to_string(d.session_state));
                 }
                 break;
             }
@@ -357,6 +402,7 @@ void RuntimeImpl::apply(std::vector<sched::Decision> decisions, Writes& w) {
         u.mode = std::string(sched::to_string(c.kind));
         u.at = c.at;
         u.seconds = to_seconds(c.amount);
+        usage_seconds_->with({u.instance, u.mode}).add(u.seconds);
         w.add("", [this, u = std::move(u)] { return store_->add_usage(u); });
     }
     kick_timer();
@@ -426,6 +472,10 @@ Status RuntimeImpl::run_writes(Writes& w) {
 }
 
 void RuntimeImpl::kick_timer() {
+    // Only a sleeping timer thread needs a kick: a running one reads next_wakeup() (under mu_)
+    // before it sleeps again. Kicking it while it runs made it skip its sleep on every pass, as
+    // its own decisions kick too: with any timer pending it spun at 100 % CPU.
+    if (!timer_waiting_) return;
     auto next = sched_.next_wakeup();
     if (next && *next < timer_deadline_) {
         timer_kick_ = true;
@@ -576,6 +626,7 @@ void RuntimeImpl::timer_loop() {
     const Duration cap = timer_poll_cap();
     Lock lk(mu_);
     while (!timer_exit_) {
+        timer_wakeups_->inc();
         Timestamp now = now_locked();
         Writes w;
         Status s = sched_.advance(now);
@@ -605,7 +656,9 @@ void RuntimeImpl::timer_loop() {
         Duration wait = cap;
         if (wake) wait = std::clamp(*wake - clock_.now(), Duration::zero(), cap);
         if (!timer_kick_ && wait > Duration::zero()) {
+            timer_waiting_ = true;
             timer_cv_.wait_for(lk, wait, [&] { return timer_exit_ || timer_kick_; });
+            timer_waiting_ = false;
         }
         timer_kick_ = false;
         timer_deadline_ = Timestamp::max();
@@ -644,10 +697,121 @@ void RuntimeImpl::submit_calibration(const std::string& backend) {
         erase_live(id);
         w.add("job:" + id, [this, id] { return store_->delete_job(id); });
     } else {
-        QRT_LOG_DEBUG("calibration job {} queued on {}", id, backend);
+        count_transition(backend, "Queued");
+        QRT_LOG_DEBUG_F(LogFields().for_job(id).for_backend(backend),
+                        "calibration job {} queued on {}", id, backend);
     }
     apply_events(w);
     (void)flush(lk, std::move(w));
+}
+
+// ---------------------------------------------------------------------------------------------
+// metrics
+
+namespace {
+constexpr const char* kJobStates[] = {"Queued", "Running", "Completed", "Failed", "Cancelled"};
+}  // namespace
+
+void RuntimeImpl::init_metrics() {
+    metrics::Registry& reg = metrics::default_registry();
+    auto& transitions = reg.counter(
+        "qrt_job_transitions_total",
+        "Jobs that entered a state (Queued on submission, Running, then a final state)",
+        {"backend", "state"});
+    auto& wait = reg.histogram("qrt_job_wait_seconds",
+                               "Time jobs spent queued before they started running, in seconds",
+                               {"backend"}, metrics::job_time_buckets());
+    auto& run = reg.histogram("qrt_job_run_seconds",
+                              "Time from a job's start to its final state, in seconds",
+                              {"backend"}, metrics::job_time_buckets());
+    for (const auto& b : backends_) {
+        BackendMetrics& m = backend_metrics_[b->name()];
+        for (const char* state : kJobStates) {
+            m.transitions[state] = &transitions.with({b->name(), state});
+        }
+        m.wait = &wait.with({b->name()});
+        m.run = &run.with({b->name()});
+    }
+    timer_wakeups_ = &reg.counter("qrt_runtime_timer_wakeups_total",
+                                  "Passes of the runtime's timer thread (scheduler timers, "
+                                  "calibrations)")
+                          .get();
+    session_activations_ =
+        &reg.counter("qrt_session_activations_total",
+                     "Times a session became active (got the backend for its jobs)",
+                     {"backend", "mode"});
+    usage_seconds_ = &reg.counter(
+        "qrt_instance_usage_seconds_total",
+        "Usage charged to each instance (rules F3, S14), in seconds; kind: job or session",
+        {"instance", "kind"});
+    collector_ = reg.add_collector(
+        [this](std::vector<metrics::CollectedFamily>& out) { collect_metrics(out); });
+}
+
+void RuntimeImpl::count_transition(const std::string& backend, const std::string& state) {
+    auto bm = backend_metrics_.find(backend);
+    if (bm == backend_metrics_.end()) return;
+    auto c = bm->second.transitions.find(state);
+    if (c != bm->second.transitions.end()) c->second->inc();
+}
+
+void RuntimeImpl::track_session(const std::string& id) {
+    auto info = sched_.session(id);
+    if (!info.ok() || info->state == sched::SessionState::kClosed) {
+        session_states_.erase(id);
+        return;
+    }
+    session_states_[id] = {std::string(sched::to_string(info->mode)),
+                           std::string(sched::to_string(info->state))};
+}
+
+void RuntimeImpl::collect_metrics(std::vector<metrics::CollectedFamily>& out) const {
+    metrics::CollectedFamily jobs{"qrt_jobs",
+                                  "Jobs not final yet, by backend and state (Queued, Running)",
+                                  metrics::Type::kGauge,
+                                  {"backend", "state"},
+                                  {}};
+    metrics::CollectedFamily queue{"qrt_backend_queue_length",
+                                   "Jobs waiting for each backend (rule K1)",
+                                   metrics::Type::kGauge,
+                                   {"backend"},
+                                   {}};
+    metrics::CollectedFamily paused{"qrt_backend_paused", "1 while the backend is paused (rule K2)",
+                                    metrics::Type::kGauge,
+                                    {"backend"},
+                                    {}};
+    metrics::CollectedFamily sessions{"qrt_sessions",
+                                      "Sessions and batches not closed, by mode and state",
+                                      metrics::Type::kGauge,
+                                      {"mode", "state"},
+                                      {}};
+    Lock lk(mu_);
+    std::map<std::pair<std::string, std::string>, int> by_state;
+    for (const auto& b : backends_) {
+        by_state[{b->name(), "Queued"}] = 0;
+        by_state[{b->name(), "Running"}] = 0;
+    }
+    for (const auto& [id, job] : live_) ++by_state[{job.record.backend, job.record.status}];
+    for (const auto& [key, n] : by_state) {
+        jobs.samples.push_back({{key.first, key.second}, static_cast<double>(n)});
+    }
+    for (const auto& b : backends_) {
+        queue.samples.push_back({{b->name()}, static_cast<double>(sched_.queued_jobs(b->name()))});
+        paused.samples.push_back({{b->name()}, sched_.backend_paused(b->name()) ? 1.0 : 0.0});
+    }
+    std::map<std::pair<std::string, std::string>, int> by_mode;
+    for (const char* mode : {"dedicated", "batch"}) {
+        for (const char* state : {"open", "active", "inactive"}) by_mode[{mode, state}] = 0;
+    }
+    for (const auto& [id, ms] : session_states_) ++by_mode[ms];
+    lk.unlock();
+    for (const auto& [key, n] : by_mode) {
+        sessions.samples.push_back({{key.first, key.second}, static_cast<double>(n)});
+    }
+    out.push_back(std::move(jobs));
+    out.push_back(std::move(queue));
+    out.push_back(std::move(paused));
+    out.push_back(std::move(sessions));
 }
 
 }  // namespace qrt::runtime

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "runtime/testing/fake_backend.h"
 
 namespace qrt::runtime {
@@ -216,6 +217,51 @@ TEST_F(RuntimeTest, cancelling_a_running_job_stops_it_cooperatively) {  // rule 
     ASSERT_TRUE(rt->cancel_job(alice, id).ok());
     EXPECT_EQ(wait(id), "Cancelled");
     EXPECT_EQ(job(id).reason_code, 1300);
+}
+
+// Regression: the first cancel of a running job only asks its backend to stop; until it has, a
+// second cancel answered 204 as if it had cancelled something (seen under ASan, where stopping
+// takes longer). It is a conflict: the job is already being cancelled.
+TEST_F(RuntimeTest, a_second_cancel_of_a_job_still_stopping_is_refused) {  // rule J4
+    make_users();
+    std::string id = submit(alice, R"({"block":1,"slow_stop":1})");
+    ASSERT_TRUE(dev->wait_started(id));
+    ASSERT_TRUE(rt->cancel_job(alice, id).ok());
+    Status again = rt->cancel_job(alice, id);
+    EXPECT_EQ(again.code(), ErrorCode::kFailedPrecondition) << again.to_string();  // 409
+    EXPECT_NE(again.message().find("already being cancelled"), std::string::npos)
+        << again.message();
+    dev->release(id);
+    EXPECT_EQ(wait(id), "Cancelled");
+    EXPECT_EQ(job(id).reason_code, 1300);
+    EXPECT_EQ(rt->cancel_job(alice, id).code(), ErrorCode::kFailedPrecondition);
+}
+
+// Regression: with a timer pending (a running job's max_execution_time), the timer thread woke
+// itself up on every pass (its own decisions "kicked" it) and burnt a core. On the virtual clock
+// it may wake every 10 ms (the poll cap), so 300 ms allow ~30 passes; the bug made thousands.
+TEST_F(RuntimeTest, the_timer_thread_sleeps_while_a_job_runs_with_a_time_limit) {
+    make_users();
+    SubmitRequest r = request(R"({"block":1})");
+    r.max_execution_time_s = 3600;
+    auto v = rt->submit_job(alice, r);
+    ASSERT_TRUE(v.ok());
+    ASSERT_TRUE(dev->wait_started(v->record.id));
+    metrics::Counter& wakeups =
+        metrics::default_registry()
+            .counter("qrt_runtime_timer_wakeups_total",
+                     "Passes of the runtime's timer thread (scheduler timers, calibrations)")
+            .get();
+    const double before = wakeups.value();
+    for (int i = 0; i < 30; ++i) {  // keep the API busy meanwhile, as a server under load is
+        (void)rt->get_job(alice, v->record.id, false);
+        std::this_thread::sleep_for(10ms);
+    }
+    const double passes = wakeups.value() - before;
+    EXPECT_LT(passes, 100) << "the timer thread spins";
+    EXPECT_GT(passes, 0) << "the timer thread should still poll the virtual clock";
+    dev->release(v->record.id);
+    EXPECT_EQ(wait(v->record.id), "Completed");
 }
 
 TEST_F(RuntimeTest, a_job_over_its_max_execution_time_is_cancelled_with_1305) {  // rule J3

@@ -31,6 +31,7 @@
 
 #include "base/id.h"
 #include "runtime/runtime.h"
+#include "base/metrics.h"
 #include "sched/scheduler.h"
 
 namespace qrt::runtime::detail {
@@ -198,6 +199,14 @@ private:
     // A job interrupted by stop(): back to Queued in the store, attempts unchanged (mu_ held).
     void requeue_for_restart(const std::string& id, Writes& w);
     void timer_loop();
+    // --- runtime.cc: metrics and logs
+    void init_metrics();
+    // GET /metrics: jobs by state, queue lengths, sessions by state (called at scrape time).
+    void collect_metrics(std::vector<metrics::CollectedFamily>& out) const;
+    // A job entered `state` (any thread: backend_metrics_ is fixed after construction).
+    void count_transition(const std::string& backend, const std::string& state);
+    // The state of session `id` as the scheduler has it now, for qrt_sessions (mu_ held).
+    void track_session(const std::string& id);
     void submit_calibration(const std::string& backend);
     Duration timer_poll_cap() const;
 
@@ -241,6 +250,7 @@ private:
     bool timer_exit_ = false;
     bool timer_kick_ = false;
     Timestamp timer_deadline_ = Timestamp::max();
+    bool timer_waiting_ = false;  // the timer thread sleeps on timer_cv_ (only then kick it)
     std::thread timer_;
 
     std::mutex write_mu_;
@@ -258,6 +268,20 @@ private:
         std::vector<std::string> instances;
     };
     mutable std::unordered_map<std::string, CachedUser> user_cache_;
+
+    // Metrics (docs/operations.md "Metrics"): children of the default registry, looked up once.
+    struct BackendMetrics {
+        std::map<std::string, metrics::Counter*, std::less<>> transitions;  // by state
+        metrics::Histogram* wait = nullptr;                                 // queued -> running
+        metrics::Histogram* run = nullptr;                                  // running -> final
+    };
+    std::map<std::string, BackendMetrics, std::less<>> backend_metrics_;  // fixed after init
+    metrics::Counter* timer_wakeups_ = nullptr;
+    metrics::Family<metrics::Counter>* session_activations_ = nullptr;
+    metrics::Family<metrics::Counter>* usage_seconds_ = nullptr;
+    // Sessions not closed: (mode, state) words as the store writes them (mu_).
+    std::unordered_map<std::string, std::pair<std::string, std::string>> session_states_;
+    metrics::CollectorHandle collector_;  // last: unregistered before anything it reads goes
 };
 
 // Small shared helpers.

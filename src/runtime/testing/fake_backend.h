@@ -3,6 +3,8 @@
 //   (none of these)  completes at once: result {"ok":true,"job":"<id>"}, QPU time 1.5 s
 //   "block"          runs until release(id)/release_all() (then completes) or until its stop
 //                    flag is set (then ends with `cancelled`)
+//   "slow_stop"      with "block": the stop flag is looked at only once released, so the job
+//                    stays Running for a while after a stop (a device finishing its circuit)
 //   "fail_user"      invalid_argument from run() (a user error, reason 1400)
 //   "fail_system"    internal from run() (a service fault, reason 1500)
 //   "invalid"        refused by validate() (the job is never stored)
@@ -73,12 +75,16 @@ public:
         if (p.find("fail_user") != std::string::npos) return invalid_argument("pubs[0]: bad input");
         if (p.find("fail_system") != std::string::npos) return internal_error("device on fire");
         if (p.find("block") != std::string::npos && o_.blocking) {
+            const bool slow_stop = p.find("slow_stop") != std::string::npos;
             std::unique_lock<std::mutex> g(m_);
             while (released_.count(request.job_id) == 0 && !release_all_) {
-                if (request.stop != nullptr && request.stop->load()) {
+                if (!slow_stop && request.stop != nullptr && request.stop->load()) {
                     return Status{ErrorCode::kCancelled, "stopped"};
                 }
                 cv_.wait_for(g, std::chrono::milliseconds(1));  // the stop flag has no signal
+            }
+            if (slow_stop && request.stop != nullptr && request.stop->load()) {
+                return Status{ErrorCode::kCancelled, "stopped"};
             }
         }
         backends::JobExecution ex;
