@@ -67,6 +67,12 @@ struct StubHttpServer::Impl {
                 server.requests.push_back(r);
             }
             StubResponse out = server.handler(r);
+            if (out.drop) {
+                error_code ignored;
+                socket->shutdown(tcp::socket::shutdown_both, ignored);
+                socket->close(ignored);
+                return;
+            }
             if (out.hang) {
                 // Keep the connection (and this object) alive until the server stops.
                 http::async_read(*socket, buffer, req,

@@ -1,7 +1,8 @@
 // Tests only: a tiny HTTP/1.1 server on 127.0.0.1 (port 0) that answers every request through a
 // handler the test gives and records what it received. Lets the client and the CLI's admin verbs
 // be tested without the real server (method, path, headers and body sent; answers of every
-// status; a server that never answers, for timeouts; one that closes kept-open connections).
+// status; a server that never answers, for timeouts; one that closes kept-open connections; one
+// that drops a connection without answering).
 //
 // Thread safety: the server runs on its own thread; requests() and connections() may be called
 // from the test thread at any time. The handler runs on the server thread.
@@ -29,6 +30,7 @@ struct StubResponse {
     std::string content_type = "application/json";
     bool close = false;  // answer, then close the connection
     bool hang = false;   // never answer (the connection stays open until the server stops)
+    bool drop = false;   // close the connection without answering (a network failure)
 };
 
 class StubHttpServer {
