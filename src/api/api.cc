@@ -6,6 +6,8 @@
 #include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
+#include <algorithm>
+#include <chrono>
 #include <exception>
 #include <random>
 
@@ -14,6 +16,7 @@
 #include "api/errors.h"
 #include "api/json_writer.h"
 #include "base/log.h"
+#include "base/metrics.h"
 
 namespace qrt::api {
 namespace {
@@ -61,7 +64,63 @@ bool has_control_chars(std::string_view s) {
     return false;
 }
 
+// The HTTP metrics. Children are found once per thread and label set, then only counted: the
+// I/O threads never take a lock for them on the hot path.
+struct HttpMetrics {
+    metrics::Family<metrics::Counter>& requests;
+    metrics::Family<metrics::Counter>& errors;
+    metrics::Family<metrics::Histogram>& duration;
+
+    static HttpMetrics& get() {
+        static HttpMetrics m{
+            metrics::default_registry().counter(
+                "qrt_http_requests_total",
+                "HTTP requests answered, by route template, method and status code",
+                {"route", "method", "code"}),
+            metrics::default_registry().counter(
+                "qrt_http_errors_total",
+                "HTTP requests answered with a 4xx or 5xx status, by route template and error "
+                "code (the \"code\" of the error body: not_found, invalid_argument, ...)",
+                {"route", "code"}),
+            metrics::default_registry().histogram(
+                "qrt_http_request_duration_seconds",
+                "Time from a parsed request to its response (without the network), in seconds",
+                {"route", "method"}, metrics::latency_buckets()),
+        };
+        return m;
+    }
+};
+
+std::string_view route_label(std::optional<Route> route) {
+    return route ? route_template(*route) : std::string_view("unmatched");
+}
+
 }  // namespace
+
+void Api::record_request(Method method, std::optional<Route> route, int status,
+                         std::string_view error_code, double seconds) {
+    // Keys: route (+1, 0 = unmatched) << 16 | method << 12 | status.
+    const std::uint32_t route_key = route ? static_cast<std::uint32_t>(*route) + 1 : 0;
+    const std::uint32_t key = route_key << 16 | static_cast<std::uint32_t>(method) << 12 |
+                              static_cast<std::uint32_t>(std::clamp(status, 0, 4095));
+    thread_local std::unordered_map<std::uint32_t, metrics::Counter*> requests;
+    thread_local std::unordered_map<std::uint32_t, metrics::Histogram*> durations;
+    HttpMetrics& m = HttpMetrics::get();
+    metrics::Counter*& counter = requests[key];
+    if (counter == nullptr) {
+        counter = &m.requests.with(
+            {route_label(route), method_name(method), fmt::format("{}", status)});
+    }
+    counter->inc();
+    metrics::Histogram*& histogram = durations[key >> 12];
+    if (histogram == nullptr) {
+        histogram = &m.duration.with({route_label(route), method_name(method)});
+    }
+    histogram->observe(seconds);
+    if (status >= 400) {  // rare enough for the family's lock
+        m.errors.with({route_label(route), error_code.empty() ? "other" : error_code}).inc();
+    }
+}
 
 // ---------------------------------------------------------------- body readers
 
@@ -230,13 +289,49 @@ HttpResponse Api::transport_error(int status, std::string_view code, std::string
 }
 
 HttpResponse Api::handle(const HttpRequest& request) {
-    std::string request_id = request_id_for(request.request_id);
+    const auto start = std::chrono::steady_clock::now();
+    const std::string request_id = request_id_for(request.request_id);
+    const ScopedLogContext log_context(LogFields().for_request(request_id));
+    Outcome outcome;
+    HttpResponse response = respond(request, request_id, outcome);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    record_request(request.method, outcome.route, response.status, outcome.error_code, seconds);
+
+    // The access log: reads that succeed only at debug (GET /jobs/{id} is polled all the time),
+    // changes and client errors at info, server errors at error.
+    LogLevel level = LogLevel::kInfo;
+    if (response.status >= 500) {
+        level = LogLevel::kError;
+    } else if (request.method == Method::kGet && response.status < 400) {
+        level = LogLevel::kDebug;
+    }
+    if (log_enabled(level)) {
+        const std::string_view path = request.target.substr(0, request.target.find('?'));
+        LogFields fields;
+        if (outcome.caller) {
+            fields.for_user(outcome.caller->user_id).for_instance(outcome.caller->instance);
+        }
+        QRT_LOG_AT_F(level, fields, "{} {} {} {:.1f} ms{}{}", method_name(request.method),
+                     path.substr(0, 300), response.status, seconds * 1e3,
+                     outcome.error_code.empty() ? "" : " ", outcome.error_code);
+    }
+    return response;
+}
+
+HttpResponse Api::respond(const HttpRequest& request, const std::string& request_id,
+                          Outcome& outcome) {
     auto fail = [&](int status, std::string_view code, std::string_view message) {
+        outcome.error_code = code;
         HttpResponse r;
         r.status = status;
         r.body = error_body(code, message, status, request_id);
         r.request_id = request_id;
         return r;
+    };
+    auto error = [&](const Status& status) {
+        outcome.error_code = error_code_name(status.code());
+        return error_response(status, request_id);
     };
 
     Result<Target> target = split_target(request.target);
@@ -253,11 +348,13 @@ HttpResponse Api::handle(const HttpRequest& request) {
         r.allow = ctx.match.allow;
         return r;
     }
+    outcome.route = ctx.match.route;
+    if (ctx.match.route == Route::kMetrics) return metrics_response(request, request_id, outcome);
     if (ctx.match.route == Route::kHealth) {
         HttpResponse r;
         r.content_type = kTextType;
         r.body = "ok";
-        r.request_id = std::move(request_id);
+        r.request_id = request_id;
         return r;
     }
 
@@ -270,8 +367,8 @@ HttpResponse Api::handle(const HttpRequest& request) {
                 return r;
             }
             Reply reply = token(request, request_id);
-            if (!reply.ok()) return error_response(reply.status(), request_id);
-            reply->request_id = std::move(request_id);
+            if (!reply.ok()) return error(reply.status());
+            reply->request_id = request_id;
             return std::move(reply).value();
         }
 
@@ -287,11 +384,14 @@ HttpResponse Api::handle(const HttpRequest& request) {
             r.retry_after_s = d.retry_after_s;
             return r;
         }
-        if (!caller.ok()) return error_response(caller.status(), request_id);
+        if (!caller.ok()) return error(caller.status());
         ctx.caller = std::move(caller).value();
+        outcome.caller = ctx.caller;
+        const ScopedLogContext who(
+            LogFields().for_user(ctx.caller->user_id).for_instance(ctx.caller->instance));
 
         Result<QueryParams> query = parse_query(target->query);
-        if (!query.ok()) return error_response(query.status(), request_id);
+        if (!query.ok()) return error(query.status());
         ctx.query = std::move(query).value();
 
         Reply reply = [&]() -> Reply {
@@ -301,8 +401,8 @@ HttpResponse Api::handle(const HttpRequest& request) {
                 return invalid_argument(fmt::format("invalid request body: {}", e.message));
             }
         }();
-        if (!reply.ok()) return error_response(reply.status(), request_id);
-        reply->request_id = std::move(request_id);
+        if (!reply.ok()) return error(reply.status());
+        reply->request_id = request_id;
         return std::move(reply).value();
     } catch (const std::bad_alloc&) {
         QRT_LOG_ERROR("{} {}: out of memory", method_name(request.method), target->path);
@@ -312,6 +412,30 @@ HttpResponse Api::handle(const HttpRequest& request) {
                       e.what());
         return fail(500, "internal", "unexpected server error; see the server log");
     }
+}
+
+HttpResponse Api::metrics_response(const HttpRequest& request, const std::string& request_id,
+                                   Outcome& outcome) {
+    if (metrics_require_auth_) {
+        Result<std::shared_ptr<const runtime::Caller>> caller = authenticate(request);
+        Status denied;
+        if (!caller.ok()) {
+            denied = caller.status();
+        } else if (!(*caller)->admin) {
+            denied = Status{ErrorCode::kPermissionDenied,
+                            "/metrics is for administrators ([metrics] require_auth = true)"};
+        }
+        if (!denied.ok()) {
+            outcome.error_code = error_code_name(denied.code());
+            return error_response(denied, request_id);
+        }
+        outcome.caller = *caller;
+    }
+    HttpResponse r;
+    r.content_type = metrics::kExpositionContentType;
+    r.body = metrics::default_registry().exposition();
+    r.request_id = request_id;
+    return r;
 }
 
 Result<std::shared_ptr<const runtime::Caller>> Api::authenticate(const HttpRequest& request) {
@@ -452,6 +576,7 @@ Api::Reply Api::dispatch(Context& ctx) {
     switch (ctx.match.route) {
         case Route::kHealth:
         case Route::kToken:
+        case Route::kMetrics:
             break;  // handled before authentication
         case Route::kBackends:
             return list_backends(ctx);

@@ -8,6 +8,10 @@
 // caller on every request. Consequence: revoking a key or a membership takes effect within a
 // second; a token stays valid until it expires (that is what a signed token is).
 //
+// Metrics and logs: every request is counted into qrt_http_* (by route template, method and
+// status; the children are cached per thread, so no lock on the hot path) and logged once with
+// its request id (successful reads at debug level). GET /metrics serves the default registry.
+//
 // Thread safety: handle() may be called from any number of threads at once.
 #pragma once
 
@@ -15,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -74,6 +79,23 @@ public:
 
 private:
     using Reply = Result<HttpResponse>;
+
+    // What handle() records about a request besides its response: the route taken (none: no
+    // route matched), the error code of a failure, the caller once authenticated.
+    struct Outcome {
+        std::optional<Route> route;
+        std::string_view error_code;  // static strings only
+        std::shared_ptr<const runtime::Caller> caller;
+    };
+    // handle() without its metrics and access log.
+    HttpResponse respond(const HttpRequest& request, const std::string& request_id,
+                         Outcome& outcome);
+    // GET /metrics: the default registry's exposition (admins only with metrics_require_auth).
+    HttpResponse metrics_response(const HttpRequest& request, const std::string& request_id,
+                                  Outcome& outcome);
+    // Counts a finished request into the HTTP metrics (children cached per thread).
+    static void record_request(Method method, std::optional<Route> route, int status,
+                               std::string_view error_code, double seconds);
 
     Result<std::shared_ptr<const runtime::Caller>> authenticate(const HttpRequest& request);
     // A cached caller for `cache_key` that has not expired, else null.
@@ -138,6 +160,8 @@ private:
 
     const std::string request_id_prefix_;
     std::atomic<std::uint64_t> request_counter_{0};
+    // [metrics] require_auth: GET /metrics for admins only (docs/operations.md "Metrics").
+    const bool metrics_require_auth_ = false;
 };
 
 }  // namespace qrt::api

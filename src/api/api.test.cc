@@ -11,6 +11,7 @@
 #include "api/api_internal.h"
 #include "api/auth.h"
 #include "api/fake_runtime.h"
+#include "base/log.h"
 
 namespace qrt::api {
 namespace {
@@ -778,6 +779,84 @@ TEST_F(ApiTest, admin_adds_reservations) {
             << bad;
     }
     EXPECT_EQ(runtime_.reservations().size(), 1U);
+}
+
+// The value of one sample line ("name{labels} value") in an exposition, 0 when absent.
+double sample(const std::string& text, const std::string& series) {
+    const std::string prefix = series + " ";
+    std::size_t at = text.rfind("\n" + prefix);
+    if (at == std::string::npos) return 0;
+    at += 1 + prefix.size();
+    return std::stod(text.substr(at, text.find('\n', at) - at));
+}
+
+TEST_F(ApiTest, metrics_are_served_in_the_prometheus_text_format_without_credentials) {
+    HttpResponse r = call(Method::kGet, "/metrics", "", "");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_NE(r.body.find("# TYPE qrt_build_info gauge\n"), std::string::npos);
+    EXPECT_EQ(call(Method::kPost, "/metrics", "", "").status, 405);
+}
+
+TEST_F(ApiTest, requests_and_errors_are_counted_by_route_template_not_path) {
+    const std::string id = submit();
+    const std::string ok =
+        R"(qrt_http_requests_total{route="/api/v1/jobs/{id}",method="GET",code="200"})";
+    const std::string missing =
+        R"(qrt_http_requests_total{route="/api/v1/jobs/{id}",method="GET",code="404"})";
+    const std::string errors = R"(qrt_http_errors_total{route="/api/v1/jobs/{id}",code="not_found"})";
+    const std::string unmatched = R"(qrt_http_errors_total{route="unmatched",code="not_found"})";
+    const std::string before = call(Method::kGet, "/metrics", "", "").body;
+    EXPECT_EQ(call(Method::kGet, "/api/v1/jobs/" + id).status, 200);
+    EXPECT_EQ(call(Method::kGet, "/api/v1/jobs/" + id).status, 200);
+    EXPECT_EQ(call(Method::kGet, "/api/v1/jobs/job_nope").status, 404);
+    EXPECT_EQ(call(Method::kGet, "/no/such/path").status, 404);
+    const std::string after = call(Method::kGet, "/metrics", "", "").body;
+    EXPECT_EQ(sample(after, ok) - sample(before, ok), 2) << after;
+    EXPECT_EQ(sample(after, missing) - sample(before, missing), 1);
+    EXPECT_EQ(sample(after, errors) - sample(before, errors), 1);
+    EXPECT_EQ(sample(after, unmatched) - sample(before, unmatched), 1);
+    EXPECT_EQ(after.find(id), std::string::npos) << "a raw path leaked into a label";
+    EXPECT_NE(after.find(R"(qrt_http_request_duration_seconds_count{route="/api/v1/jobs/{id}",)"
+                         R"(method="GET"})"),
+              std::string::npos);
+}
+
+TEST_F(ApiTest, every_request_is_logged_with_its_request_id_and_user) {
+    const LogLevel saved = log_level();
+    set_log_level(LogLevel::kDebug);
+    struct Line {
+        std::string message, request_id, user;
+    };
+    std::vector<Line> lines;
+    {
+        ScopedLogSink sink([&](const LogRecord& r) {
+            lines.push_back({std::string(r.message), std::string(r.fields.request_id),
+                             std::string(r.fields.user)});
+        });
+        EXPECT_EQ(call(Method::kGet, "/api/v1/backends", "", kAlice, "", "", "trace-42").status,
+                  200);
+        EXPECT_EQ(call(Method::kGet, "/api/v1/jobs/job_nope", "", kAlice, "", "", "trace-43")
+                      .status,
+                  404);
+    }
+    set_log_level(saved);
+    ASSERT_GE(lines.size(), 2U);
+    bool saw_ok = false, saw_missing = false;
+    for (const Line& l : lines) {
+        EXPECT_FALSE(l.request_id.empty()) << l.message;
+        if (l.request_id == "trace-42" && l.message.starts_with("GET /api/v1/backends 200 ")) {
+            saw_ok = true;
+            EXPECT_FALSE(l.user.empty());
+        }
+        if (l.request_id == "trace-43" &&
+            l.message.starts_with("GET /api/v1/jobs/job_nope 404 ") &&
+            l.message.ends_with(" not_found")) {
+            saw_missing = true;
+        }
+    }
+    EXPECT_TRUE(saw_ok);
+    EXPECT_TRUE(saw_missing);
 }
 
 }  // namespace

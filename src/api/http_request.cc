@@ -47,6 +47,7 @@ constexpr std::array kRoutes = {
     RouteRow{Method::kPost, "/api/v1/admin/backends/{}/pause", Route::kAdminBackendPause},
     RouteRow{Method::kPost, "/api/v1/admin/backends/{}/resume", Route::kAdminBackendResume},
     RouteRow{Method::kPost, "/api/v1/admin/reservations", Route::kAdminReservations},
+    RouteRow{Method::kGet, "/metrics", Route::kMetrics},
 };
 
 // Splits off the next '/'-separated segment of `rest` (which starts with '/'). False at the end.
@@ -164,6 +165,64 @@ std::string_view method_name(Method method) {
             break;
     }
     return "OTHER";
+}
+
+std::string_view route_template(Route route) {
+    switch (route) {
+        case Route::kHealth:
+            return "/health";
+        case Route::kToken:
+            return "/identity/token";
+        case Route::kBackends:
+            return "/api/v1/backends";
+        case Route::kBackendConfiguration:
+            return "/api/v1/backends/{name}/configuration";
+        case Route::kBackendProperties:
+            return "/api/v1/backends/{name}/properties";
+        case Route::kBackendStatus:
+            return "/api/v1/backends/{name}/status";
+        case Route::kBackendDefaults:
+            return "/api/v1/backends/{name}/defaults";
+        case Route::kInstancesUsage:
+            return "/api/v1/instances/usage";
+        case Route::kJobs:
+            return "/api/v1/jobs";
+        case Route::kJob:
+            return "/api/v1/jobs/{id}";
+        case Route::kJobResults:
+            return "/api/v1/jobs/{id}/results";
+        case Route::kJobCancel:
+            return "/api/v1/jobs/{id}/cancel";
+        case Route::kJobLogs:
+            return "/api/v1/jobs/{id}/logs";
+        case Route::kJobMetrics:
+            return "/api/v1/jobs/{id}/metrics";
+        case Route::kJobTags:
+            return "/api/v1/jobs/{id}/tags";
+        case Route::kSessions:
+            return "/api/v1/sessions";
+        case Route::kSession:
+            return "/api/v1/sessions/{id}";
+        case Route::kSessionClose:
+            return "/api/v1/sessions/{id}/close";
+        case Route::kAdminUsers:
+            return "/api/v1/admin/users";
+        case Route::kAdminUserKeys:
+            return "/api/v1/admin/users/{id}/keys";
+        case Route::kAdminKey:
+            return "/api/v1/admin/keys/{id}";
+        case Route::kAdminInstances:
+            return "/api/v1/admin/instances";
+        case Route::kAdminBackendPause:
+            return "/api/v1/admin/backends/{name}/pause";
+        case Route::kAdminBackendResume:
+            return "/api/v1/admin/backends/{name}/resume";
+        case Route::kAdminReservations:
+            return "/api/v1/admin/reservations";
+        case Route::kMetrics:
+            return "/metrics";
+    }
+    return "unmatched";
 }
 
 RouteMatch match_route(Method method, std::string_view path) {

@@ -56,7 +56,12 @@ enum class Route : std::uint8_t {
     kAdminBackendPause,     // /api/v1/admin/backends/{name}/pause
     kAdminBackendResume,    // /api/v1/admin/backends/{name}/resume
     kAdminReservations,     // /api/v1/admin/reservations
+    kMetrics,               // /metrics (Prometheus text format)
 };
+
+// The path template of `route` with its parameter named: "/api/v1/jobs/{id}". The `route` label
+// of the HTTP metrics (never the raw path, which would make a series per job).
+std::string_view route_template(Route route);
 
 struct RouteMatch {
     enum class Kind : std::uint8_t { kFound, kNotFound, kMethodNotAllowed };

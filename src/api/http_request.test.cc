@@ -53,6 +53,28 @@ TEST(RouteTable, matches_every_route_the_client_uses) {
     }
 }
 
+TEST(RouteTable, metrics_route_and_templates_name_every_parameter) {
+    const RouteMatch m = match_route(Method::kGet, "/metrics");
+    EXPECT_EQ(m.kind, RouteMatch::Kind::kFound);
+    EXPECT_EQ(m.route, Route::kMetrics);
+    EXPECT_EQ(route_template(Route::kJob), "/api/v1/jobs/{id}");
+    EXPECT_EQ(route_template(Route::kBackendStatus), "/api/v1/backends/{name}/status");
+    // A template with its parameter filled in matches its own route.
+    for (Route r : {Route::kHealth, Route::kJob, Route::kJobResults, Route::kSessionClose,
+                    Route::kAdminBackendPause, Route::kMetrics}) {
+        std::string path(route_template(r));
+        for (std::string_view p : {"{id}", "{name}"}) {
+            if (auto at = path.find(p); at != std::string::npos) path.replace(at, p.size(), "x1");
+        }
+        const RouteMatch found = match_route(
+            r == Route::kSessionClose ? Method::kDelete
+            : r == Route::kAdminBackendPause ? Method::kPost
+                                             : Method::kGet,
+            path);
+        EXPECT_EQ(found.route, r) << path;
+    }
+}
+
 TEST(RouteTable, unknown_paths_are_not_found) {
     for (std::string_view path :
          {"/", "", "/api", "/api/v1", "/api/v1/", "/api/v1/jobs/", "/api/v1//jobs",
