@@ -1002,7 +1002,6 @@ public:
     Translator(const TargetModel& m, int level) : m_(m), level_(level) {}
 
     Expr phase;
-    Status status;
 
     // cx/swap onto native two-qubit gates (numeric one-qubit corrections).
     Result<std::vector<Instruction>> two_qubit(const std::vector<Instruction>& in) {
