@@ -23,6 +23,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "api/http_request.h"
 #include "api/rate_limiter.h"
@@ -43,6 +45,12 @@ struct HttpRequest {
     std::string_view api_version;  // IBM-API-Version
     std::string_view request_id;   // X-Request-Id, echoed when it is a safe id
     std::string_view peer;         // remote address, the rate-limit key without credentials
+    // For the web pages (web/web.h): login cookie and the cross-site checks of their forms.
+    std::string_view cookie;          // Cookie
+    std::string_view origin;          // Origin
+    std::string_view sec_fetch_site;  // Sec-Fetch-Site
+    std::string_view host;            // Host
+    std::string_view content_type;    // Content-Type
 };
 
 struct HttpResponse {
@@ -52,6 +60,8 @@ struct HttpResponse {
     std::string allow;       // 405: the methods the path accepts
     int retry_after_s = 0;   // 429: seconds until a retry may pass
     std::string request_id;  // echoed in X-Request-Id and in error bodies' "trace"
+    // More headers, written as given (the web pages: Set-Cookie, Location, CSP, ...).
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 inline constexpr std::string_view kJsonType = "application/json";

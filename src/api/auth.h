@@ -4,8 +4,8 @@
 // decodes the token without verifying it (PyJWT) to read exp/iat; qrt verifies the signature in
 // constant time, insists on alg HS256 (never "none"), and on exp.
 //
-// Also the small crypto helpers the API needs (OpenSSL libcrypto): HMAC-SHA256, SHA-256 hex,
-// base64url without padding, constant-time comparison.
+// The small crypto helpers (HMAC-SHA256, SHA-256 hex, base64url, constant-time comparison) live
+// in base/crypto.h and are named here too.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/crypto.h"
 #include "base/status.h"
 #include "base/time.h"
 
@@ -48,17 +49,12 @@ struct Credential {
 // unauthenticated.
 Result<Credential> parse_authorization(std::string_view header);
 
-// Raw 32-byte HMAC-SHA256 of `data` under `key`.
-std::string hmac_sha256(std::string_view key, std::string_view data);
-// Lower-case hex SHA-256 of `data`.
-std::string sha256_hex(std::string_view data);
-
-// RFC 4648 §5 alphabet, no padding. Decoding refuses padding, other characters and a length of
-// 1 mod 4 (invalid_argument).
-std::string base64url_encode(std::string_view bytes);
-Result<std::string> base64url_decode(std::string_view text);
-
-// Compares without an early exit, so the time taken does not tell how many bytes matched.
-bool constant_time_equal(std::string_view a, std::string_view b);
+// The crypto helpers moved to base/crypto.h (the web pages' cookies use them too); the names
+// stay here for the API's callers.
+using qrt::base64url_decode;
+using qrt::base64url_encode;
+using qrt::constant_time_equal;
+using qrt::hmac_sha256;
+using qrt::sha256_hex;
 
 }  // namespace qrt::api

@@ -26,6 +26,7 @@
 #include "api/api.h"
 #include "api/errors.h"
 #include "base/log.h"
+#include "web/web.h"
 
 namespace qrt::api {
 namespace {
@@ -87,6 +88,7 @@ public:
     ServerImpl(const ServerConfig& config, runtime::Runtime& runtime, Clock& clock)
         : config_(config),
           api_(config, runtime, clock),
+          web_(runtime, clock),
           ioc_(std::max(1, config.threads)),
           acceptor_(net::make_strand(ioc_)),
           workers_(static_cast<std::size_t>(std::max(1, config.worker_threads))) {}
@@ -175,6 +177,8 @@ public:
 
     const ServerConfig& config() const { return config_; }
     Api& api() { return api_; }
+    // The web pages: every path the API does not claim (web::is_web_path).
+    HttpResponse handle(const HttpRequest& request, std::string_view method);
     net::thread_pool& workers() { return workers_; }
     bool stopping() const { return stopping_.load(); }
 
@@ -215,6 +219,7 @@ private:
     std::condition_variable conns_cv_;
     std::unordered_map<Connection*, std::weak_ptr<Connection>> conns_;
     Api api_;
+    web::WebUi web_;
     net::io_context ioc_;
     tcp::acceptor acceptor_;
     net::thread_pool workers_;
@@ -223,6 +228,30 @@ private:
     std::atomic<bool> stopping_{false};
     std::atomic<bool> stopped_{false};
 };
+
+HttpResponse ServerImpl::handle(const HttpRequest& request, std::string_view method) {
+    const std::string_view target = request.target;
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (!web::is_web_path(path)) return api_.handle(request);
+    web::Request w;
+    w.method = method;
+    w.target = target;
+    w.body = request.body;
+    w.content_type = request.content_type;
+    w.cookie = request.cookie;
+    w.origin = request.origin;
+    w.sec_fetch_site = request.sec_fetch_site;
+    w.host = request.host;
+    w.peer = request.peer;
+    web::Response r = web_.handle(w);
+    HttpResponse out;
+    out.status = r.status;
+    out.content_type = r.content_type;
+    out.body = std::move(r.body);
+    out.headers = std::move(r.headers);
+    out.request_id = api_.request_id_for(request.request_id);
+    return out;
+}
 
 // ---------------------------------------------------------------- Connection
 
@@ -325,10 +354,16 @@ void Connection::handle_request() {
     request.api_version = req["IBM-API-Version"];
     request.request_id = req["X-Request-Id"];
     request.peer = peer_;
+    request.cookie = req[http::field::cookie];
+    request.origin = req[http::field::origin];
+    request.sec_fetch_site = req["Sec-Fetch-Site"];
+    request.host = req[http::field::host];
+    request.content_type = req[http::field::content_type];
+    const std::string_view method = req.method_string();
     const bool close_after = !req.keep_alive();
     if (Api::is_mutating(request.method)) {
-        net::post(server_.workers(), [self = shared_from_this(), request, close_after] {
-            HttpResponse response = self->server_.api().handle(request);
+        net::post(server_.workers(), [self = shared_from_this(), request, method, close_after] {
+            HttpResponse response = self->server_.handle(request, method);
             net::post(self->stream_.get_executor(),
                       [self, close_after, response = std::move(response)]() mutable {
                           self->write(std::move(response), close_after);
@@ -336,7 +371,7 @@ void Connection::handle_request() {
         });
         return;
     }
-    write(server_.api().handle(request), close_after);
+    write(server_.handle(request, method), close_after);
 }
 
 void Connection::write(HttpResponse r, bool close_after) {
@@ -351,6 +386,7 @@ void Connection::write(HttpResponse r, bool close_after) {
     if (r.retry_after_s > 0) {
         response_.set(http::field::retry_after, std::to_string(r.retry_after_s));
     }
+    for (const auto& [name, value] : r.headers) response_.insert(name, value);
     response_.body() = std::move(r.body);
     close_after_write_ = close_after || stop_requested_ || server_.stopping();
     response_.keep_alive(!close_after_write_);

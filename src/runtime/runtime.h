@@ -115,6 +115,15 @@ struct InstanceUsageView {
     int pending_jobs = 0;
 };
 
+// One row of the fair-share table (Runtime::fair_share, web pages).
+struct FairShareRow {
+    InstanceUsageView usage;
+    std::string name;  // the instance's human name
+    double share = 0;  // the configured share (rule F1)
+    int rank = 0;      // 1 = served first
+    int of = 0;        // instances ranked
+};
+
 struct NewKey {
     store::ApiKeyRecord record;
     std::string secret;  // shown once, never stored
@@ -213,6 +222,25 @@ public:
     virtual Status pause_backend(const Caller& caller, const std::string& name) = 0;  // rule K2
     virtual Status resume_backend(const Caller& caller, const std::string& name) = 0;
     virtual Status add_reservation(const Caller& caller, const sched::ReservationSpec& spec) = 0;
+
+    // --- views for the web pages (views.cc). The defaults answer unimplemented, so that test
+    // doubles need not provide them.
+    // Sessions and batches the caller may see, newest first. filter.instances empty: all the
+    // caller's instances (admins: every instance); else each must be one of the caller's
+    // (admins: any), permission_denied otherwise. Open sessions carry their live state.
+    virtual Result<std::vector<SessionView>> list_sessions(const Caller& caller,
+                                                           store::SessionFilter filter) const {
+        (void)caller;
+        (void)filter;
+        return Status{ErrorCode::kUnimplemented, "list_sessions is not available"};
+    }
+    // The fair-share table (rule F1-F3): every instance (admins) or the caller's instances, with
+    // rank = the place of the instance in the scheduler's order (1 = lowest usage/share ratio,
+    // served first) among all instances.
+    virtual Result<std::vector<FairShareRow>> fair_share(const Caller& caller) const {
+        (void)caller;
+        return Status{ErrorCode::kUnimplemented, "fair_share is not available"};
+    }
 };
 
 }  // namespace qrt::runtime

@@ -173,6 +173,11 @@ public:
     Status resume_backend(const Caller& caller, const std::string& name) override;
     Status add_reservation(const Caller& caller, const sched::ReservationSpec& spec) override;
 
+    // --- views.cc (the web pages' listings; owned with list_sessions)
+    Result<std::vector<SessionView>> list_sessions(const Caller& caller,
+                                                   store::SessionFilter filter) const override;
+    Result<std::vector<FairShareRow>> fair_share(const Caller& caller) const override;
+
 private:
     using Lock = std::unique_lock<std::mutex>;
 

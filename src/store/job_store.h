@@ -128,6 +128,15 @@ struct JobFilter {
     std::size_t offset = 0;
 };
 
+// list_sessions (the web pages' Workloads listing).
+struct SessionFilter {
+    std::vector<std::string> instances;  // empty: all
+    std::optional<std::string> backend;
+    std::optional<bool> open;                 // true: state != closed; false: closed only
+    std::optional<Timestamp> created_after;   // created >= created_after
+    std::size_t limit = 50;                   // newest first (by created, then id)
+};
+
 struct JobPage {
     std::vector<JobRecord> jobs;  // params_json, result_json and logs left empty
     std::size_t count = 0;        // total matching, ignoring limit/offset
@@ -184,6 +193,8 @@ public:
     virtual Status put_session(const SessionRecord& session) = 0;  // insert or replace
     virtual Result<SessionRecord> get_session(const std::string& id) const = 0;
     virtual std::vector<SessionRecord> open_sessions() const = 0;  // state != closed, oldest first
+    // Sessions and batches matching `filter`, newest first, at most filter.limit (web pages).
+    virtual Result<std::vector<SessionRecord>> list_sessions(const SessionFilter& filter) const = 0;
 
     // --- usage ledger
     virtual Status add_usage(const UsageRecord& usage) = 0;

@@ -808,6 +808,41 @@ public:
             nullptr, read_session, "list open sessions");
     }
 
+    // list_sessions (web pages' Workloads listing). Sessions are few next to jobs: a scan of the
+    // table ordered by created is cheap enough here.
+    Result<std::vector<SessionRecord>> list_sessions(const SessionFilter& f) const override {
+        std::vector<std::variant<std::string, std::int64_t>> args;
+        std::string where = " WHERE 1 = 1";
+        if (!f.instances.empty()) {
+            where += fmt::format(" AND instance IN ({})", placeholders(f.instances.size()));
+            for (const auto& in : f.instances) args.emplace_back(in);
+        }
+        if (f.backend) {
+            where += " AND backend = ?";
+            args.emplace_back(*f.backend);
+        }
+        if (f.open) where += *f.open ? " AND state <> 'closed'" : " AND state = 'closed'";
+        if (f.created_after) {
+            where += " AND created >= ?";
+            args.emplace_back(f.created_after->time_since_epoch().count());
+        }
+        auto lease_or = lease();
+        if (!lease_or.ok()) return lease_or.status();
+        auto st = (*lease_or)->prepare(fmt::format(
+            "SELECT {} FROM sessions{} ORDER BY created DESC, id DESC LIMIT ?", kSessionColumns,
+            where));
+        if (!st.ok()) return st.status();
+        for (auto& a : args) {
+            if (auto* text = std::get_if<std::string>(&a)) {
+                st->text(*text);
+            } else {
+                st->integer(std::get<std::int64_t>(a));
+            }
+        }
+        st->integer(clamp_size(f.limit));
+        return collect<SessionRecord>(*st, "list sessions", read_session);
+    }
+
     // --- usage ledger
 
     Status add_usage(const UsageRecord& u) override {
