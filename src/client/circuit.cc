@@ -9,17 +9,11 @@
 #include <utility>
 
 #include "circuit/isa.h"
+#include "circuit/transpile.h"
 #include "client/client_internal.h"
 #include "formats/qasm2_reader.h"
 #include "formats/qasm3_reader.h"
 #include "formats/qasm3_writer.h"
-
-#if __has_include("circuit/transpile.h")
-#include "circuit/transpile.h"
-#define QRT_CLIENT_HAS_TRANSPILER 1
-#else
-#define QRT_CLIENT_HAS_TRANSPILER 0
-#endif
 
 namespace qrt {
 
@@ -333,22 +327,6 @@ std::shared_ptr<const circuit::Target> target_of(const BackendInfo& backend) {
     return holder.target;
 }
 
-#if !QRT_CLIENT_HAS_TRANSPILER
-// Until the circuit module's transpiler lands: only circuits already valid for the target.
-struct FallbackResult {
-    circuit::Circuit circuit;
-    std::vector<std::uint32_t> initial_layout, final_layout;
-};
-Result<FallbackResult> fallback_transpile(const circuit::Circuit& c, const circuit::Target& t) {
-    Status s = circuit::validate_isa(c, t);
-    if (!s.ok()) {
-        return Status{ErrorCode::kUnimplemented,
-                      "this build has no transpiler yet; the circuit is not valid for the "
-                      "target: " + s.message()};
-    }
-    return FallbackResult{c, {}, {}};
-}
-#endif
 
 }  // namespace
 
@@ -358,16 +336,10 @@ QuantumCircuit transpile(const QuantumCircuit& qc, const BackendInfo& backend,
     const QuantumCircuit::Impl& in = qc.impl();
     // A circuit the backend runs as it is stays as it is (no layout to apply later).
     if (circuit::validate_isa(in.circuit, *target).ok()) return qc;
-#if QRT_CLIENT_HAS_TRANSPILER
     circuit::TranspileOptions options;
     options.optimization_level = optimization_level;
     options.seed = seed;
-    auto r = circuit::transpile(in.circuit, *target, options);
-#else
-    (void)optimization_level;
-    (void)seed;
-    auto r = fallback_transpile(in.circuit, *target);
-#endif
+    Result<circuit::TranspileResult> r = circuit::transpile(in.circuit, *target, options);
     if (!r.ok()) client::throw_status(r.status(), 0, fmt::format("transpile for {}", backend.name));
     auto out = std::make_unique<QuantumCircuit::Impl>();
     out->circuit = std::move(r->circuit);

@@ -290,6 +290,47 @@ TEST(Estimator, maps_observables_through_the_transpiled_layout) {
               ErrorKind::kInvalidArgument);
 }
 
+TEST(Transpile, maps_a_two_qubit_observable_onto_a_127_qubit_device) {
+    // A line of 127 qubits (ecr one way), as a BackendInfo from Service::backend() holds it.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
+    for (std::uint32_t i = 0; i + 1 < 127; ++i) edges.emplace_back(i, i + 1);
+    Result<circuit::Target> target =
+        circuit::make_target("line127", 127, {"rz", "sx", "x"}, "ecr", edges, false, false);
+    ASSERT_TRUE(target.ok()) << target.status().message();
+    BackendInfo device;
+    device.name = "line127";
+    device.num_qubits = 127;
+    device.target = std::make_shared<detail::BackendTarget>();
+    device.target->target = std::make_shared<const circuit::Target>(std::move(target).value());
+    std::call_once(device.target->loaded, [] {});
+
+    QuantumCircuit qc(2);
+    qc.h(0).cx(0, 1).swap(0, 1).rx(Parameter("theta"), 1);
+    QuantumCircuit isa = transpile(qc, device);
+    EXPECT_EQ(isa.num_qubits(), 127U);
+    EXPECT_EQ(isa.num_virtual_qubits(), 2U);
+    ASSERT_EQ(isa.final_layout().size(), 2U);
+    ASSERT_EQ(isa.initial_layout().size(), 2U);
+    EXPECT_EQ(isa.parameters(), std::vector<std::string>{"theta"});
+    // Transpiling again changes nothing (it is ISA now) and keeps the layout.
+    EXPECT_EQ(transpile(isa, device).final_layout(), isa.final_layout());
+
+    std::string posted;
+    StubHttpServer stub([&](const StubRequest& r) {
+        if (r.method == "POST") posted = r.body;
+        return StubResponse{200, R"({"id":"job_1","backend":"line127"})"};
+    });
+    auto service = Service::connect({.url = stub.url(), .token = kJwt});
+    Estimator estimator(service, "line127");
+    estimator.run({{isa, {{{"IY", 1.0}}}, {{0.5}}}});
+    std::string label(127, 'I');
+    label[126 - isa.final_layout()[0]] = 'Y';
+    EXPECT_NE(posted.find("\"" + label + "\""), std::string::npos) << posted;
+    // The circuit's own width is taken as it is.
+    estimator.run({{isa, {{{label, 1.0}}}, {{0.5}}}});
+    EXPECT_NE(posted.find("\"" + label + "\""), std::string::npos) << posted;
+}
+
 // ---------------------------------------------------------------- a real server
 
 class ClientServerTest : public ::testing::Test {
@@ -591,6 +632,32 @@ TEST_F(ClientServerTest, transpile_keeps_a_circuit_that_is_already_isa) {
     BackendInfo hand_made;
     hand_made.name = "emu_small5";
     EXPECT_EQ(error_of([&] { transpile(qc, hand_made); }), ErrorKind::kInvalidArgument);
+}
+
+TEST_F(ClientServerTest, a_transpiled_circuit_runs_on_the_emulated_device) {
+    BackendInfo small = service_->least_busy(2);
+    ASSERT_EQ(small.name, "emu_small5");
+    QuantumCircuit isa = transpile(bell(), small);
+    EXPECT_EQ(isa.num_qubits(), 5U);
+    EXPECT_EQ(isa.final_layout().size(), 2U);
+
+    Sampler sampler(service_, small.name, {.seed = 11});
+    std::map<std::string, std::uint64_t> counts =
+        sampler.run({{isa, {}, 2000}}).result(std::chrono::seconds(60))[0].counts();
+    EXPECT_GT(counts["00"] + counts["11"], 1700U);  // a noisy device, but a Bell state
+
+    // The estimator maps 2-qubit observables through the layout: <ZZ> near 1, <IY> near 0.
+    QuantumCircuit unmeasured(2);
+    unmeasured.h(0).cx(0, 1);
+    QuantumCircuit isa2 = transpile(unmeasured, small);
+    Estimator estimator(service_, small.name,
+                        {.default_precision = 0.03, .resilience_level = 0, .seed = 5});
+    PrimitiveResult r = estimator.run({{isa2, {{{"ZZ", 1.0}}, {{"IY", 1.0}}}}})
+                            .result(std::chrono::seconds(60));
+    std::vector<double> evs = r[0].evs();
+    ASSERT_EQ(evs.size(), 2U);
+    EXPECT_GT(evs[0], 0.8);
+    EXPECT_LT(std::abs(evs[1]), 0.2);
 }
 
 TEST_F(ClientServerTest, usage_and_logs) {

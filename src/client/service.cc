@@ -246,7 +246,7 @@ const std::string& Service::url() const { return impl_->url_text; }
 
 namespace {
 
-BackendInfo backend_from_list_entry(const json::value& d, std::shared_ptr<const Service> service) {
+BackendInfo backend_from_list_entry(const json::value& d, std::weak_ptr<const Service> service) {
     BackendInfo b;
     b.name = client::json_string(d, "name");
     b.num_qubits = static_cast<std::uint32_t>(client::json_number(d, "qubits"));
@@ -273,7 +273,7 @@ std::vector<BackendInfo> Service::backends() const {
     const json::value* devices = client::json_field(v, "devices");
     if (devices == nullptr || !devices->is_array()) return out;
     for (const json::value& d : devices->as_array()) {
-        if (d.is_object()) out.push_back(backend_from_list_entry(d, shared_from_this()));
+        if (d.is_object()) out.push_back(backend_from_list_entry(d, weak_from_this()));
     }
     return out;
 }
@@ -319,7 +319,7 @@ BackendInfo Service::backend(const std::string& name) const {
         client::throw_status(t.status(), 0, fmt::format("the configuration of {} cannot be read", name));
     }
     b.target = std::make_shared<detail::BackendTarget>();
-    b.target->service = shared_from_this();
+    b.target->service = weak_from_this();
     b.target->name = b.name;
     b.target->target = std::make_shared<const circuit::Target>(std::move(t).value());
     std::call_once(b.target->loaded, [] {});  // already loaded
@@ -345,7 +345,12 @@ Job Service::job(const std::string& id) {
     // Checks that it exists (and is visible), as the Python client's service.job(id) does.
     impl_->call("GET", "/api/v1/jobs/" + client::url_encode(id) + "?exclude_params=true", {},
                 "job " + id);
-    return Job(shared_from_this(), id);
+    std::shared_ptr<Service> self = weak_from_this().lock();
+    if (!self) {
+        client::throw_error(ErrorKind::kInvalidArgument,
+                            "Service::job needs a Service made by Service::connect()");
+    }
+    return Job(std::move(self), id);
 }
 
 std::vector<JobInfo> Service::jobs(const JobFilter& filter) const {
