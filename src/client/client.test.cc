@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "client/client_internal.h"
 #include "client/stub_http_server.h"
+#include "primitives/job_codec.h"
 #include "runtime/runtime.h"
 
 namespace qrt {
@@ -109,7 +110,7 @@ TEST(QuantumCircuit, reads_openqasm2_by_its_header) {
 }
 
 TEST(Results, decode_the_plain_sampler_form_with_qiskits_bit_order) {
-    PrimitiveResult r = client::decode_plain_results(
+    PrimitiveResult r = client::decode_results(
         R"({"results":[{"data":{"meas":{"samples":["0x0","0x3","0x1","0x3"],"num_bits":2},)"
         R"("c":{"samples":["0x4","0x0","0x4","0x0"],"num_bits":3}},"metadata":{"shots":4}}],)"
         R"("metadata":{"version":2}})");
@@ -127,7 +128,7 @@ TEST(Results, decode_the_plain_sampler_form_with_qiskits_bit_order) {
 
 TEST(Results, decode_wide_registers_and_shaped_samples) {
     // 70 bits: more than a 64-bit integer holds; shape (2,) with 1 shot each.
-    PrimitiveResult r = client::decode_plain_results(
+    PrimitiveResult r = client::decode_results(
         R"({"results":[{"data":{"meas":{"samples":[["0x200000000000000001"],["0x2"]],)"
         R"("num_bits":70}}}]})");
     std::vector<std::string> bits = r[0].bitstrings();
@@ -138,7 +139,7 @@ TEST(Results, decode_wide_registers_and_shaped_samples) {
 }
 
 TEST(Results, decode_the_plain_estimator_form_with_its_shape) {
-    PrimitiveResult r = client::decode_plain_results(
+    PrimitiveResult r = client::decode_results(
         R"({"results":[{"data":{"evs":[[0.5,1.0],[-1,null]],"stds":[[0.1,0.2],[0.3,0.4]],)"
         R"("ensemble_standard_error":[[0,0],[0,0]]}},{"data":{"evs":0.25,"stds":0.0}}]})");
     ASSERT_EQ(r.size(), 2U);
@@ -152,6 +153,59 @@ TEST(Results, decode_the_plain_estimator_form_with_its_shape) {
     EXPECT_EQ(r[1].shape(), std::vector<std::size_t>{});
     EXPECT_EQ(r[1].evs(), std::vector<double>{0.25});
     EXPECT_EQ(error_of([&] { (void)r[1].counts(); }), ErrorKind::kInvalidArgument);
+}
+
+// Both answer forms the server writes (primitives/job_codec.h) decode to the same result.
+TEST(Results, decode_the_typed_form_of_python_jobs_like_the_plain_one) {
+    circuit::Circuit c(10, 0);
+    c.add_creg("meas", 10);
+    primitives::PrimitiveJob job;
+    job.program = primitives::Program::kSampler;
+    primitives::SamplerPub pub;
+    pub.circuit = c;
+    job.sampler_pubs.push_back(pub);
+    primitives::SamplerPubResult r;
+    r.shots = 3;
+    primitives::BitArray bits;
+    bits.num_shots = 3;
+    bits.num_bits = 10;
+    bits.bytes = {0x02, 0x01, 0x00, 0x03, 0x03, 0xff};  // big-endian rows of 2 bytes
+    r.data.emplace_back("meas", bits);
+    for (bool typed : {false, true}) {
+        job.support_qiskit = typed;
+        PrimitiveResult decoded = client::decode_results(primitives::encode_sampler_results(job, {r}));
+        EXPECT_EQ(decoded[0].bitstrings(),
+                  (std::vector<std::string>{"1000000001", "0000000011", "1111111111"}))
+            << (typed ? "typed" : "plain");
+        EXPECT_EQ(decoded[0].shape(), std::vector<std::size_t>{});
+    }
+
+    primitives::PrimitiveJob ejob;
+    ejob.program = primitives::Program::kEstimator;
+    primitives::EstimatorPub epub;
+    epub.circuit = circuit::Circuit(2, 0);
+    epub.observables_shape = {2};
+    ejob.estimator_pubs.push_back(epub);
+    primitives::EstimatorPubResult er;
+    er.evs = {{2}, {0.5, -0.25}};
+    er.stds = {{2}, {0.01, 0.02}};
+    er.ensemble_standard_error = {{2}, {0.01, 0.02}};
+    for (bool typed : {false, true}) {
+        ejob.support_qiskit = typed;
+        PrimitiveResult decoded =
+            client::decode_results(primitives::encode_estimator_results(ejob, {er}));
+        EXPECT_EQ(decoded[0].evs(), (std::vector<double>{0.5, -0.25})) << typed;
+        EXPECT_EQ(decoded[0].stds(), (std::vector<double>{0.01, 0.02})) << typed;
+        EXPECT_EQ(decoded[0].shape(), std::vector<std::size_t>{2}) << typed;
+    }
+}
+
+TEST(Results, refuse_what_is_not_a_result_with_internal) {
+    for (const char* bad : {"", "[]", R"({"results":5})", R"("job failed")",
+                            R"({"__type__":"PrimitiveResult","__value__":{}})",
+                            R"({"results":[{"data":{"meas":{"samples":["0xZ"],"num_bits":2}}}]})"}) {
+        EXPECT_EQ(error_of([&] { client::decode_results(bad); }), ErrorKind::kInternal) << bad;
+    }
 }
 
 TEST(Service, finds_no_credentials_with_unauthenticated) {

@@ -48,8 +48,9 @@ const boost::json::value* json_field(const boost::json::value& v, std::string_vi
 JobStatus parse_job_status(std::string_view text);  // "Queued", ... (unknown: kQueued)
 JobInfo job_info_from_json(const boost::json::value& job);
 SessionDetails session_details_from_json(const boost::json::value& session);
-// The plain-form /results body of a Completed job (docs/formats/runtime-json.md).
-PrimitiveResult decode_plain_results(std::string body);
+// The /results body of a Completed job (docs/formats/runtime-json.md): the plain form (what this
+// client asks for), or the typed RuntimeEncoder form (jobs sent by the Python client).
+PrimitiveResult decode_results(std::string body);
 
 }  // namespace qrt::client
 

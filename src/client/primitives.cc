@@ -8,6 +8,9 @@
 #include <thread>
 #include <utility>
 
+#include "base/base64.h"
+#include "base/npy.h"
+#include "base/zlib.h"
 #include "client/client_internal.h"
 #include "formats/qasm3_reader.h"
 
@@ -76,15 +79,125 @@ std::string hex_to_bits(std::string_view hex, std::size_t num_bits) {
     return bits;
 }
 
+// ---- the typed (RuntimeEncoder) form, what jobs sent by the Python client answer
+
+constexpr std::size_t kMaxArrayBytes = std::size_t{1} << 30;
+
+// {"__type__": type, "__value__": v} -> v; nullptr when the type differs.
+const json::value* typed(const json::value& v, std::string_view type) {
+    if (json_string(v, "__type__") != type) return nullptr;
+    return json_field(v, "__value__");
+}
+
+NpyArray ndarray(const json::value& v, std::string_view what) {
+    const json::value* b64 = typed(v, "ndarray");
+    if (b64 == nullptr || !b64->is_string()) {
+        throw_error(ErrorKind::kInternal, fmt::format("results: {} is not an ndarray", what));
+    }
+    Result<std::string> bytes = base64_decode(b64->as_string());
+    if (!bytes.ok()) throw_status(bytes.status(), 0, fmt::format("results: {}", what));
+    // The client compresses with zlib; an uncompressed .npy starts with its magic.
+    std::string npy = std::move(bytes).value();
+    if (!npy.starts_with("\x93NUMPY")) {
+        Result<std::string> raw = zlib_decompress(npy, kMaxArrayBytes);
+        if (!raw.ok()) throw_status(raw.status(), 0, fmt::format("results: {}", what));
+        npy = std::move(raw).value();
+    }
+    Result<NpyArray> a = npy_decode(npy);
+    if (!a.ok()) throw_status(a.status(), 0, fmt::format("results: {}", what));
+    return std::move(a).value();
+}
+
+std::vector<double> doubles(const NpyArray& a, std::string_view what) {
+    Result<std::vector<double>> d = npy_to_doubles(a);
+    if (!d.ok()) throw_status(d.status(), 0, fmt::format("results: {}", what));
+    return std::move(d).value();
+}
+
+// A BitArray: uint8 (*shape, shots, nbytes), each shot a big-endian integer whose bit k is
+// register bit k.
+std::vector<std::string> bit_array_shots(const json::value& v, std::string_view what,
+                                         std::vector<std::size_t>& shape) {
+    const json::value* ba = typed(v, "BitArray");
+    if (ba == nullptr) throw_error(ErrorKind::kInternal, fmt::format("results: {} is not a BitArray", what));
+    const json::value* arr = json_field(*ba, "array");
+    if (arr == nullptr) throw_error(ErrorKind::kInternal, fmt::format("results: {} has no array", what));
+    NpyArray a = ndarray(*arr, what);
+    const auto num_bits = static_cast<std::size_t>(json_number(*ba, "num_bits"));
+    if (a.descr != "|u1" || a.shape.size() < 2 || a.shape.back() != (num_bits + 7) / 8) {
+        throw_error(ErrorKind::kInternal,
+                    fmt::format("results: {} is not a uint8 array of {} bits per shot", what,
+                                num_bits));
+    }
+    shape.assign(a.shape.begin(), a.shape.end() - 2);
+    const std::size_t nbytes = a.shape.back();
+    const std::size_t rows = nbytes == 0 ? 0 : a.data.size() / nbytes;
+    std::vector<std::string> out;
+    out.reserve(rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+        std::string bits;
+        bits.reserve(nbytes * 8);
+        for (std::size_t b = 0; b < nbytes; ++b) {
+            auto byte = static_cast<unsigned char>(a.data[r * nbytes + b]);
+            for (int k = 7; k >= 0; --k) bits += ((byte >> k) & 1) ? '1' : '0';
+        }
+        out.push_back(bits.substr(bits.size() - num_bits));
+    }
+    return out;
+}
+
+PrimitiveResult decode_typed_results(const json::value& value, std::string body) {
+    PrimitiveResult out;
+    const json::value* pubs = json_field(value, "pub_results");
+    if (pubs == nullptr || !pubs->is_array()) {
+        throw_error(ErrorKind::kInternal, "results: a PrimitiveResult without pub_results");
+    }
+    for (const json::value& pub : pubs->as_array()) {
+        const json::value* pv = json_field(pub, "__value__");
+        const json::value* bin = pv ? json_field(*pv, "data") : nullptr;
+        const json::value* fields = bin ? typed(*bin, "DataBin") : nullptr;
+        const json::value* f = fields ? json_field(*fields, "fields") : nullptr;
+        if (f == nullptr || !f->is_object()) {
+            throw_error(ErrorKind::kInternal, "results: a PUB result without a DataBin");
+        }
+        auto data = std::make_shared<PubResult::Data>();
+        if (const json::value* m = json_field(*pv, "metadata")) data->metadata = json::serialize(*m);
+        const json::object& obj = f->as_object();
+        if (const json::value* evs = obj.if_contains("evs")) {
+            data->estimator = true;
+            NpyArray a = ndarray(*evs, "evs");
+            data->shape = a.shape;
+            data->evs = doubles(a, "evs");
+            if (const json::value* stds = obj.if_contains("stds")) {
+                data->stds = doubles(ndarray(*stds, "stds"), "stds");
+            }
+        } else {
+            for (const auto& [name, field] : obj) {
+                std::vector<std::size_t> shape;
+                std::vector<std::string> shots = bit_array_shots(field, name, shape);
+                data->shape = shape;
+                data->registers.emplace_back(std::string(name), std::move(shots));
+            }
+        }
+        out.pubs.emplace_back(std::move(data));
+    }
+    if (const json::value* m = json_field(value, "metadata")) out.metadata = json::serialize(*m);
+    out.raw = std::move(body);
+    return out;
+}
+
 }  // namespace
 
-PrimitiveResult decode_plain_results(std::string body) {
+PrimitiveResult decode_results(std::string body) {
     auto parsed = parse_json(body);
     if (!parsed.ok()) {
         throw_error(ErrorKind::kInternal,
                     fmt::format("the results are not JSON: {}", parsed.status().message()));
     }
     const json::value& doc = *parsed;
+    if (const json::value* v = typed(doc, "PrimitiveResult")) {
+        return decode_typed_results(*v, std::move(body));
+    }
     const json::value* results = json_field(doc, "results");
     if (results == nullptr || !results->is_array()) {
         throw_error(ErrorKind::kInternal,
@@ -284,7 +397,7 @@ PrimitiveResult Job::result(std::optional<std::chrono::duration<double>> timeout
     }
     Service::Impl::Reply r =
         service_->impl().call("GET", job_path(id_) + "/results", {}, "results of job " + id_);
-    return client::decode_plain_results(std::move(r.body));
+    return client::decode_results(std::move(r.body));
 }
 
 void Job::cancel() const {
