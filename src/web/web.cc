@@ -110,6 +110,8 @@ std::string option(std::string_view value, std::string_view label, std::string_v
 }  // namespace
 
 bool is_web_path(std::string_view path) {
+    if (!starts_with(path, "/"))
+        return false;  // absolute-form and other odd targets: the API's 400
     if (path == "/health" || path == "/metrics") return false;
     if (starts_with(path, "/api/") || path == "/api") return false;
     if (starts_with(path, "/identity/") || path == "/identity") return false;

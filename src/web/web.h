@@ -56,7 +56,8 @@ struct WebConfig {
     Duration cookie_lifetime = std::chrono::hours(1);
 };
 
-// Is `path` a web page path (everything but /api/..., /identity/..., /health and /metrics)?
+// Is `path` a web page path (every origin-form path but /api/..., /identity/..., /health and
+// /metrics)?
 bool is_web_path(std::string_view path);
 
 // The headers every web response carries (CSP and friends).

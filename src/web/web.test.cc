@@ -305,6 +305,43 @@ TEST_F(WebTest, workloads_page_shows_sessions_with_a_timeline) {
     EXPECT_NE(one.body.find("chart timeline"), std::string::npos);
 }
 
+TEST_F(WebTest, list_sessions_filters_by_backend_state_and_limit) {
+    auto a =
+        runtime_->create_session(admin_, "emu_small5", sched::SessionMode::kBatch, std::nullopt);
+    auto b =
+        runtime_->create_session(admin_, "sim_ideal", sched::SessionMode::kBatch, std::nullopt);
+    auto c =
+        runtime_->create_session(admin_, "sim_ideal", sched::SessionMode::kDedicated, std::nullopt);
+    ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+    ASSERT_TRUE(runtime_->cancel_session(admin_, b->record.id).ok());
+    auto ids = [&](store::SessionFilter f) {
+        std::vector<std::string> out;
+        auto got = runtime_->list_sessions(admin_, std::move(f));
+        EXPECT_TRUE(got.ok()) << got.status().message();
+        if (got.ok()) {
+            for (const auto& v : *got) out.push_back(v.record.id);
+        }
+        return out;
+    };
+    using V = std::vector<std::string>;
+    EXPECT_EQ(ids({}), (V{c->record.id, b->record.id, a->record.id}));  // newest first
+    store::SessionFilter by_backend;
+    by_backend.backend = "sim_ideal";
+    EXPECT_EQ(ids(by_backend), (V{c->record.id, b->record.id}));
+    store::SessionFilter open;
+    open.open = true;
+    EXPECT_EQ(ids(open), (V{c->record.id, a->record.id}));
+    store::SessionFilter closed;
+    closed.open = false;
+    EXPECT_EQ(ids(closed), (V{b->record.id}));
+    store::SessionFilter one;
+    one.limit = 1;
+    EXPECT_EQ(ids(one), (V{c->record.id}));
+    store::SessionFilter mine;
+    mine.instances = {admin_.instance};
+    EXPECT_EQ(ids(mine).size(), 3u);
+}
+
 TEST_F(WebTest, backends_page_shows_status_device_maps_and_fair_share) {
     const std::string cookie = login(admin_key_);
     ASSERT_TRUE(runtime_->pause_backend(admin_, "emu_small5").ok());
@@ -330,6 +367,8 @@ TEST(WebPaths, the_api_keeps_its_paths) {
     EXPECT_TRUE(is_web_path("/"));
     EXPECT_TRUE(is_web_path("/ui/jobs"));
     EXPECT_TRUE(is_web_path("/favicon.ico"));
+    EXPECT_FALSE(is_web_path("http://evil/api/v1/jobs"));
+    EXPECT_FALSE(is_web_path("*"));
 }
 
 }  // namespace
