@@ -462,8 +462,26 @@ void read_log(const Reader& r, const Value& t, ServeConfig& out) {
              }
              out.log_level = *level;
          }},
+        {"format",
+         [&](const Value& v, const std::string& k) {
+             auto format = parse_log_format(r.string(v, k));
+             if (!format.ok()) {
+                 r.fail(v, k,
+                        fmt::format("must be one of \"json\", \"text\", got \"{}\"",
+                                    v.as_string().str));
+             }
+             out.log_format = *format;
+         }},
     };
     r.table(t, "[log]", "log.", keys);
+}
+
+void read_metrics(const Reader& r, const Value& t, ServeConfig& out) {
+    KeyTable keys = {
+        {"require_auth",
+         [&](const Value& v, const std::string& k) { out.metrics_require_auth = r.boolean(v, k); }},
+    };
+    r.table(t, "[metrics]", "metrics.", keys);
 }
 
 ServeConfig read_config(const Reader& r, const Value& root) {
@@ -516,6 +534,7 @@ ServeConfig read_config(const Reader& r, const Value& root) {
              out.runtime.devices = std::move(devices);
          }},
         {"log", [&](const Value& v, const std::string&) { read_log(r, v, out); }},
+        {"metrics", [&](const Value& v, const std::string&) { read_metrics(r, v, out); }},
     };
     if (!root.is_table()) throw ConfigError{r.file() + ": expected a TOML table at the top"};
     // A key before any [section] is a top-level key: say which section it belongs in.

@@ -14,7 +14,8 @@
 //                  job_overhead_s circuit_overhead_s time_scale calibration_interval_s
 //                  max_memory_mb threads
 //                  (`base = "emu_small5"` starts from a default device; other keys change it)
-//     [log]        level
+//     [log]        level format ("json" or "text"; `qrt serve` defaults to json)
+//     [metrics]    require_auth (GET /metrics for admins only; default false: open)
 //
 // Strict: an unknown section or key, a value of the wrong type or out of range is an error that
 // names the file, line and key (`qrt.toml:7: server.port: must be in 0..65535, got 70000`), so a
@@ -39,7 +40,9 @@ namespace qrt::cli {
 struct ServeConfig {
     runtime::Config runtime;  // runtime.data_dir: [store] data_dir (absolute), or empty
     api::ServerConfig server;
-    std::optional<LogLevel> log_level;  // [log] level
+    std::optional<LogLevel> log_level;    // [log] level
+    std::optional<LogFormat> log_format;  // [log] format
+    bool metrics_require_auth = false;    // [metrics] require_auth
 };
 
 // Parses configuration text. `file_name` names the text in messages; a relative [store]

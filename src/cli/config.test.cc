@@ -105,6 +105,16 @@ level = "debug"
     EXPECT_EQ(*c.log_level, LogLevel::kDebug);
 }
 
+TEST(Config, log_format_and_metrics_auth) {
+    ServeConfig c = parse_ok("[log]\nformat = \"text\"\n[metrics]\nrequire_auth = true\n");
+    ASSERT_TRUE(c.log_format.has_value());
+    EXPECT_EQ(*c.log_format, LogFormat::kText);
+    EXPECT_TRUE(c.metrics_require_auth);
+    ServeConfig d = parse_ok("");
+    EXPECT_FALSE(d.log_format.has_value());
+    EXPECT_FALSE(d.metrics_require_auth);
+}
+
 TEST(Config, absolute_data_dir_and_localhost_are_taken_as_they_are) {
     ServeConfig c =
         parse_ok("[store]\ndata_dir = \"/var/lib/qrt/\"\n[server]\nhost = \"localhost\"\n");
@@ -242,6 +252,11 @@ TEST(Config, bad_values_name_file_line_and_key) {
          "qrt.toml:2: runtime.calibrations: expected true or false, got a string"},
         {"[runtime]\ndefault_instance = \"lab\"\n", "runtime.default_instance: must be a CRN"},
         {"[log]\nlevel = \"loud\"\n", "qrt.toml:2: log.level: must be one of \"debug\""},
+        {"[log]\nformat = \"xml\"\n",
+         "qrt.toml:2: log.format: must be one of \"json\", \"text\", got \"xml\""},
+        {"[metrics]\nrequire_auth = 1\n",
+         "qrt.toml:2: metrics.require_auth: expected true or false, got an integer"},
+        {"[metrics]\nrequire = true\n", "metrics.require"},
         {"[[backends]]\nname = \"a\"\nerror_2q = 1.5\n",
          "qrt.toml:3: backends[0].error_2q: must be at least 0 and at most 0.999999, got 1.5"},
         {"[[backends]]\nname = \"a\"\ntopology = \"torus\"\n",

@@ -127,6 +127,8 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
                       "write the bound port to this file once listening (for --port 0)");
     serve->add_option("--log-level", options.log_level,
                       "debug, info, warn, error or off (default: [log] level, else info)");
+    serve->add_option("--log-format", options.log_format,
+                      "json (one object per line) or text (default: [log] format, else json)");
     return serve;
 }
 
@@ -152,6 +154,15 @@ Result<ServeConfig> effective_config(const ServeOptions& options, const EnvLooku
         }
         config.log_level = *level;
     }
+    if (!options.log_format.empty()) {
+        auto format = parse_log_format(options.log_format);
+        if (!format.ok()) {
+            return invalid_argument(fmt::format("--log-format: must be json or text, got \"{}\"",
+                                                options.log_format));
+        }
+        config.log_format = *format;
+    }
+    if (!config.log_format) config.log_format = LogFormat::kJson;  // for log collectors
     auto dir = resolve_data_dir(options.data_dir, config.runtime.data_dir, env);
     if (!dir.ok()) return dir.status();
     // Absolute, so that the logs and the printed admin key path say exactly where.
@@ -170,6 +181,7 @@ int run_serve(const ServeOptions& options) {
         return kExitUsage;
     }
     if (config->log_level) set_log_level(*config->log_level);
+    set_log_format(config->log_format.value_or(LogFormat::kJson));
 
     // Every thread started from here on inherits this mask; the main thread waits for the
     // signals with sigwait, so no handler runs in the middle of the runtime's work.
