@@ -40,6 +40,8 @@ dl.facts dd{margin:0}
 .tag{display:inline-block;background:#ddf4ff;border-radius:10px;padding:0 8px;margin:1px 2px;font-size:12px}
 .pager{margin:10px 0;display:flex;gap:12px;align-items:center}
 svg.chart{background:#fff;max-width:100%;height:auto}
+#jobs td:nth-child(5),td.started,td.finished,td.queue{white-space:nowrap;font-size:12.5px}
+td.why{max-width:420px;font-size:12px;color:#57606a}
 .grid2{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px}
 )css";
 
