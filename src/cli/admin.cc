@@ -5,13 +5,14 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
-#include <fstream>
 #include <ostream>
 #include <sstream>
 
 #include "base/duration.h"
 #include "base/time.h"
+#include "cli/credentials.h"
 #include "cli/exit_codes.h"
+#include "cli/table.h"
 #include "client/http.h"
 
 namespace qrt::cli {
@@ -20,63 +21,9 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr const char* kDefaultUrl = "http://127.0.0.1:8000";
 constexpr const char* kAdmin = "/api/v1/admin";
 
 // ---- output
-
-std::string pretty(const json::value& v, int indent = 0) {
-    std::string pad(static_cast<std::size_t>(indent + 1) * 2, ' ');
-    std::string end_pad(static_cast<std::size_t>(indent) * 2, ' ');
-    if (v.is_object()) {
-        const auto& o = v.as_object();
-        if (o.empty()) return "{}";
-        std::string out = "{";
-        bool first = true;
-        for (const auto& [k, x] : o) {
-            out += first ? "\n" : ",\n";
-            first = false;
-            out += pad + json::serialize(json::value(k)) + ": " + pretty(x, indent + 1);
-        }
-        return out + "\n" + end_pad + "}";
-    }
-    if (v.is_array()) {
-        const auto& a = v.as_array();
-        if (a.empty()) return "[]";
-        std::string out = "[";
-        bool first = true;
-        for (const auto& x : a) {
-            out += first ? "\n" : ",\n";
-            first = false;
-            out += pad + pretty(x, indent + 1);
-        }
-        return out + "\n" + end_pad + "]";
-    }
-    return json::serialize(v);
-}
-
-// Columns padded to their widest cell, two spaces apart.
-std::string table(const std::vector<std::string>& head,
-                  const std::vector<std::vector<std::string>>& rows) {
-    std::vector<std::size_t> width(head.size());
-    for (std::size_t i = 0; i < head.size(); ++i) width[i] = head[i].size();
-    for (const auto& row : rows) {
-        for (std::size_t i = 0; i < row.size() && i < width.size(); ++i) {
-            width[i] = std::max(width[i], row[i].size());
-        }
-    }
-    auto line = [&](const std::vector<std::string>& cells) {
-        std::string out;
-        for (std::size_t i = 0; i < cells.size(); ++i) {
-            bool last = i + 1 == cells.size();
-            out += last ? cells[i] : fmt::format("{:<{}}  ", cells[i], width[i]);
-        }
-        return out + "\n";
-    };
-    std::string out = line(head);
-    for (const auto& row : rows) out += line(row);
-    return out;
-}
 
 std::string str(const json::value& o, std::string_view key) {
     if (!o.is_object()) return {};
@@ -266,7 +213,7 @@ public:
         return std::move(*parsed);
     }
 
-    void print_json(const json::value& v) { out_ << pretty(v) << "\n"; }
+    void print_json(const json::value& v) { out_ << pretty_json(v) << "\n"; }
     bool json_output() const { return json_; }
     std::ostream& out() { return out_; }
 
@@ -339,10 +286,7 @@ std::optional<Duration> relative_time(const std::string& option, const std::stri
 int AdminCommand::run(std::ostream& out, std::ostream& err, const EnvLookup& env) const {
     try {
         // Where and who.
-        std::string url = common_.url;
-        if (url.empty()) url = env("QRT_URL").value_or("");
-        if (url.empty()) url = kDefaultUrl;
-        auto parsed_url = client::parse_url(url);
+        auto parsed_url = client::parse_url(resolve_url(common_.url, env));
         if (!parsed_url.ok()) throw Failure{parsed_url.status()};
         // A URL copied from the client's settings may end in /api/v1: the routes add it.
         client::Url base = *parsed_url;
@@ -350,26 +294,9 @@ int AdminCommand::run(std::ostream& out, std::ostream& err, const EnvLookup& env
             base.base_path.compare(base.base_path.size() - 7, 7, "/api/v1") == 0) {
             base.base_path.resize(base.base_path.size() - 7);
         }
-
-        std::string token = common_.token;
-        if (token.empty()) token = env("QRT_TOKEN").value_or("");
-        if (token.empty()) token = env("QRT_API_KEY").value_or("");  // what qrt.connect reads
-        if (token.empty()) {
-            auto dir = resolve_data_dir(common_.data_dir, "", env);
-            std::string path = dir.ok() ? *dir + "/admin.key" : "DATA_DIR/admin.key";
-            std::ifstream f(path);
-            if (f) std::getline(f, token);
-            while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
-                token.pop_back();
-            }
-            if (token.empty()) {
-                throw Failure{Status{
-                    ErrorCode::kUnauthenticated,
-                    fmt::format("no credentials: pass --token, set QRT_TOKEN, or run where the "
-                                "server's data directory is ({} not readable)",
-                                path)}};
-            }
-        }
+        auto resolved_token = resolve_token(common_.token, common_.data_dir, env);
+        if (!resolved_token.ok()) throw Failure{resolved_token.status()};
+        const std::string& token = *resolved_token;
 
         client::HttpOptions options;
         options.request_timeout = seconds_d(common_.timeout_s);
@@ -389,7 +316,7 @@ int AdminCommand::run(std::ostream& out, std::ostream& err, const EnvLookup& env
             } else {
                 std::vector<std::vector<std::string>> rows;
                 for (const auto& u : array_of(body, "users")) rows.push_back(user_row(u));
-                out << table(kUserHead, rows);
+                out << text_table(kUserHead, rows);
             }
         } else if (users_create_->parsed()) {
             json::array crns;
@@ -399,7 +326,7 @@ int AdminCommand::run(std::ostream& out, std::ostream& err, const EnvLookup& env
             if (admin.json_output()) {
                 admin.print_json(body);
             } else {
-                out << table(kUserHead, {user_row(body)});
+                out << text_table(kUserHead, {user_row(body)});
                 out << fmt::format("Next: qrt admin keys create {}\n", str(body, "id"));
             }
         } else if (keys_create_->parsed()) {
@@ -429,7 +356,7 @@ int AdminCommand::run(std::ostream& out, std::ostream& err, const EnvLookup& env
             } else {
                 std::vector<std::vector<std::string>> rows;
                 for (const auto& i : list) rows.push_back(instance_row(i));
-                out << table(kInstanceHead, rows);
+                out << text_table(kInstanceHead, rows);
             }
         } else if (instances_set_->parsed()) {
             // The server keeps the fields left out (PUT merges). A name is looked up first, so
@@ -453,7 +380,7 @@ int AdminCommand::run(std::ostream& out, std::ostream& err, const EnvLookup& env
             if (admin.json_output()) {
                 admin.print_json(body);
             } else {
-                out << table(kInstanceHead, {instance_row(body)});
+                out << text_table(kInstanceHead, {instance_row(body)});
             }
         } else if (backends_pause_->parsed() || backends_resume_->parsed()) {
             bool pause = backends_pause_->parsed();

@@ -4,9 +4,11 @@
 //               [--log-level L]                                  (cli/serve.h)
 //     qrt admin users|keys|instances|backends|reservations ...  (cli/admin.h)
 //     qrt simulate WORKLOAD [--seed N] [--format table|json] [--out FILE]
+//     qrt backends | run FILE | jobs ... | sessions ...           (cli/user_verbs.h, docs/cli.md)
 //
 // Exit codes (cli/exit_codes.h, docs/operations.md): 0 ok, 1 runtime or server error, 2 usage
-// or configuration error, 3 not found, 4 unauthenticated or not allowed.
+// or configuration error, 3 not found, 4 unauthenticated or not allowed, 5 the job ended Failed
+// or Cancelled, 6 a timeout ran out.
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -20,6 +22,7 @@
 #include "cli/report.h"
 #include "cli/serve.h"
 #include "cli/simulate.h"
+#include "cli/user_verbs.h"
 #include "cli/workload.h"
 
 #ifndef QRT_VERSION
@@ -75,6 +78,7 @@ int main(int argc, char** argv) {
     qrt::cli::ServeOptions serve_options;
     auto* serve = qrt::cli::add_serve_command(app, serve_options);
     qrt::cli::AdminCommand admin(app);
+    qrt::cli::UserCommands user(app);
 
     SimulateArgs sim;
     auto* simulate = app.add_subcommand(
@@ -97,5 +101,9 @@ int main(int argc, char** argv) {
     if (serve->parsed()) return qrt::cli::run_serve(serve_options);
     if (admin.parsed()) return admin.run(std::cout, std::cerr, qrt::cli::process_env());
     if (simulate->parsed()) return run_simulate(sim);
+    if (user.parsed()) {
+        return user.run(std::cout, std::cerr, qrt::cli::process_env(),
+                        qrt::cli::process_terminal());
+    }
     return kExitUsage;
 }
