@@ -138,11 +138,12 @@ def test_metrics_parse_and_move_with_jobs_and_requests(server, admin):
     assert value(after, "qrt_backend_queue_length", backend=SIM) >= 0
     assert value(after, "qrt_build_info") == 1
 
-    # Route templates only: no job id ever becomes a label value.
+    # Route templates only: no job or session id ever becomes a label value.
+    ids = set(jobs) | {session_id, "job_does_not_exist"}
     for family in after.values():
         for s in family.samples:
-            for label, text in s.labels.items():
-                assert "job_" not in text or label == "instance", (s.name, s.labels)
+            for text in s.labels.values():
+                assert not any(i in text for i in ids), (s.name, s.labels)
 
 
 def test_server_log_is_json_lines_with_request_and_job_ids(server, admin):
