@@ -3,10 +3,10 @@
 //
 //     #include <qrt/qrt.h>
 //
-//     auto service = qrt::Service::connect();                 // QRT_URL/QRT_TOKEN or local admin key
+//     auto service = qrt::Service::connect();  // QRT_URL/QRT_TOKEN, or the local admin key
 //     qrt::QuantumCircuit qc(2);
-//     qc.h(0); qc.cx(0, 1); qc.measure_all();
-//     auto backend = service.least_busy(2);
+//     qc.h(0).cx(0, 1).measure_all();
+//     auto backend = service->least_busy(2);
 //     {
 //         qrt::Session session(service, backend.name, qrt::parse_duration("25m"));
 //         qrt::Sampler sampler(session);
@@ -39,24 +39,24 @@ namespace qrt {
 
 // ---------------------------------------------------------------- errors
 enum class ErrorKind {
-    kInvalidArgument,     // 400/422, bad input (also client-side validation)
-    kUnauthenticated,     // 401
-    kPermissionDenied,    // 403
-    kNotFound,            // 404
-    kConflict,            // 409: wrong state (closed session, final job) or already exists
-    kResourceExhausted,   // 413/429
-    kUnavailable,         // cannot connect, 503
-    kTimeout,             // a client timeout or 504
-    kJobFailed,           // result() of a Failed job (message: the server's reason)
-    kJobCancelled,        // result() of a Cancelled job
-    kInternal,            // anything else (500, an answer the client cannot read)
+    kInvalidArgument,    // 400/422, bad input (also client-side validation)
+    kUnauthenticated,    // 401
+    kPermissionDenied,   // 403
+    kNotFound,           // 404
+    kConflict,           // 409: wrong state (closed session, final job) or already exists
+    kResourceExhausted,  // 413/429
+    kUnavailable,        // cannot connect, 503
+    kTimeout,            // a client timeout or 504
+    kJobFailed,          // result() of a Failed job (message: the server's reason)
+    kJobCancelled,       // result() of a Cancelled job
+    kInternal,           // anything else (500, an answer the client cannot read)
 };
 // 501 (a feature the server recognises but does not support) is reported as kInvalidArgument: the
 // request asked for something this server cannot do, and retrying will not help.
 
 class Error : public std::runtime_error {
 public:
-    Error(ErrorKind kind, std::string message, int http_status = 0);
+    Error(ErrorKind kind, const std::string& message, int http_status = 0);
     ErrorKind kind() const noexcept;
     int http_status() const noexcept;  // 0 when no answer came
 
@@ -95,7 +95,7 @@ using Angle = std::variant<double, Parameter>;
 class QuantumCircuit {
 public:
     QuantumCircuit(std::uint32_t num_qubits, std::uint32_t num_clbits = 0);
-    static QuantumCircuit from_qasm(std::string_view text);       // OpenQASM 3 or 2 (by header)
+    static QuantumCircuit from_qasm(std::string_view text);  // OpenQASM 3 or 2 (by header)
     static QuantumCircuit from_qasm_file(const std::string& path);
     ~QuantumCircuit();
     QuantumCircuit(const QuantumCircuit&);
@@ -165,7 +165,7 @@ struct BackendInfo {
     bool operational = true;  // false when paused
     int pending_jobs = 0;
     std::string status_message{};
-    std::vector<std::string> basis_gates{};                         // from the configuration
+    std::vector<std::string> basis_gates{};  // from the configuration
     std::vector<std::pair<std::uint32_t, std::uint32_t>> coupling_map{};
     std::string raw_json{};  // the backend's entry of GET /backends, as received
 
@@ -174,14 +174,14 @@ struct BackendInfo {
     std::shared_ptr<detail::BackendTarget> target{};
 };
 
-// Maps `circuit` onto the backend's qubits and native gates (layout, SWAP routing, basis
+// Maps `qc` onto the backend's qubits and native gates (layout, SWAP routing, basis
 // translation, 1q merging), like Qiskit's preset pass manager at optimization level 1. A circuit
 // already valid for the target is returned unchanged. Needs the backend's configuration (fetched
 // by Service::backend(), or at the first call for an entry of Service::backends()). The result
 // remembers its layout (QuantumCircuit::final_layout) so that Estimator::run can map observables.
 // Errors: invalid_argument when the circuit cannot fit the backend (too wide, unsupported
 // operation); what fetching the configuration throws.
-QuantumCircuit transpile(const QuantumCircuit& circuit, const BackendInfo& backend,
+QuantumCircuit transpile(const QuantumCircuit& qc, const BackendInfo& backend,
                          int optimization_level = 1, std::uint64_t seed = 0);
 
 // ---------------------------------------------------------------- jobs and results
@@ -198,10 +198,10 @@ struct JobInfo {
     std::vector<std::string> tags{};
     std::string created{}, started{}, finished{};  // ISO 8601, empty when not yet
     double usage_seconds = 0;
-    std::optional<int> queue_position{};         // V1, while queued
+    std::optional<int> queue_position{};           // V1, while queued
     std::optional<std::string> estimated_start{};  // V1, ISO 8601
-    std::string waiting_reason{};                // V2: why it is not running
-    std::string raw_json{};                      // the job object as received
+    std::string waiting_reason{};                  // V2: why it is not running
+    std::string raw_json{};                        // the job object as received
 };
 
 // One PUB's result.
@@ -248,7 +248,8 @@ public:
     JobInfo info() const;      // asks the server
     // Waits (polling with backoff 50 ms .. 2 s) until final; timeout: kTimeout Error.
     // Failed: kJobFailed Error with the reason; Cancelled: kJobCancelled.
-    PrimitiveResult result(std::optional<std::chrono::duration<double>> timeout = std::nullopt) const;
+    PrimitiveResult result(
+        std::optional<std::chrono::duration<double>> timeout = std::nullopt) const;
     JobStatus wait(std::optional<std::chrono::duration<double>> timeout = std::nullopt) const;
     void cancel() const;
     void update_tags(const std::vector<std::string>& tags) const;
@@ -284,8 +285,8 @@ struct JobFilter {
 
 struct SessionDetails {
     std::string id{}, backend{}, mode{};  // mode: "dedicated" (session) | "batch"
-    std::string state{};              // "open" | "active" | "inactive" | "closed"
-    std::string status{};             // the client's words: "Pending", "In progress, accepting new jobs", ...
+    std::string state{};                  // "open" | "active" | "inactive" | "closed"
+    std::string status{};  // the client's words: "Pending", "In progress, accepting new jobs", ...
     bool accepting_jobs = true;
     std::optional<double> max_time_s{}, interactive_timeout_s{}, active_timeout_s{};
     std::string started_at{}, last_job_started{}, closed_at{};
@@ -305,11 +306,11 @@ public:
     const std::string& url() const;  // "http://127.0.0.1:8000"
 
     std::vector<BackendInfo> backends() const;
-    BackendInfo backend(const std::string& name) const;   // with basis gates and coupling map
+    BackendInfo backend(const std::string& name) const;  // with basis gates and coupling map
     BackendInfo least_busy(std::uint32_t min_qubits = 1, bool simulator = false) const;
     Job job(const std::string& id);
     std::vector<JobInfo> jobs(const JobFilter& filter = {}) const;
-    double usage_seconds() const;  // this instance's usage (GET /instances/usage)
+    double usage_seconds() const;    // this instance's usage (GET /instances/usage)
     std::string usage_json() const;  // the whole GET /instances/usage answer
 
     struct Impl;
@@ -385,10 +386,10 @@ struct EstimatorPub {
 struct RunOptions {
     std::vector<std::string> tags{};  // job tags (POST /jobs "tags")
     std::optional<double> max_execution_time_s{};
-    std::optional<std::uint32_t> default_shots{};   // sampler
-    std::optional<double> default_precision{};      // estimator
-    std::optional<int> resilience_level{};          // estimator
-    std::optional<std::uint64_t> seed{};            // simulator seed
+    std::optional<std::uint32_t> default_shots{};  // sampler
+    std::optional<double> default_precision{};     // estimator
+    std::optional<int> resilience_level{};         // estimator
+    std::optional<std::uint64_t> seed{};           // simulator seed
     // Jobs API (seed 003): start a session with this job (POST /jobs start_session=true; the
     // job's JobInfo::session_id names it), or join an existing one by id.
     bool start_session = false;
@@ -398,8 +399,9 @@ struct RunOptions {
 // Bound to a backend (job mode), a Session or a Batch.
 class Sampler {
 public:
-    Sampler(std::shared_ptr<Service> service, const std::string& backend, RunOptions options = {});
-    explicit Sampler(const Session& session, RunOptions options = {});
+    Sampler(std::shared_ptr<Service> service, const std::string& backend,
+            RunOptions run_options = {});
+    explicit Sampler(const Session& session, RunOptions run_options = {});
     Job run(const std::vector<SamplerPub>& pubs) const;
     RunOptions options;
 
@@ -410,8 +412,9 @@ private:
 
 class Estimator {
 public:
-    Estimator(std::shared_ptr<Service> service, const std::string& backend, RunOptions options = {});
-    explicit Estimator(const Session& session, RunOptions options = {});
+    Estimator(std::shared_ptr<Service> service, const std::string& backend,
+              RunOptions run_options = {});
+    explicit Estimator(const Session& session, RunOptions run_options = {});
     Job run(const std::vector<EstimatorPub>& pubs) const;
     RunOptions options;
 

@@ -59,7 +59,7 @@ Symbol symbol_of(const Parameter& p) {
     return s;
 }
 
-Expr expr_of(const Angle& a) {
+Expr expr_of(Angle a) {
     if (const auto* d = std::get_if<double>(&a)) return {*d};
     return Expr::symbol(symbol_of(std::get<Parameter>(a)));
 }
@@ -115,8 +115,8 @@ QuantumCircuit& QuantumCircuit::operator=(QuantumCircuit&& other) noexcept {
 }
 
 const QuantumCircuit::Impl& QuantumCircuit::impl() const {
-    static const Impl kEmpty;  // what a moved-from circuit reads as
-    return impl_ ? *impl_ : kEmpty;
+    static const Impl empty;  // what a moved-from circuit reads as
+    return impl_ ? *impl_ : empty;
 }
 QuantumCircuit::Impl& QuantumCircuit::impl() {
     if (!impl_) impl_ = std::make_unique<Impl>();
@@ -213,8 +213,8 @@ QuantumCircuit& add(QuantumCircuit& self, circuit::Circuit& c, GateKind kind,
 
 }  // namespace
 
-#define QRT_ONE_QUBIT(method, kind) \
-    QuantumCircuit& QuantumCircuit::method(std::uint32_t q) { \
+#define QRT_ONE_QUBIT(method, kind)                             \
+    QuantumCircuit& QuantumCircuit::method(std::uint32_t q) {   \
         return add(*this, impl().circuit, GateKind::kind, {q}); \
     }
 QRT_ONE_QUBIT(h, kH)
@@ -230,20 +230,20 @@ QRT_ONE_QUBIT(reset, kReset)
 #undef QRT_ONE_QUBIT
 
 QuantumCircuit& QuantumCircuit::rx(Angle theta, std::uint32_t q) {
-    return add(*this, impl().circuit, GateKind::kRX, {q}, {expr_of(theta)});
+    return add(*this, impl().circuit, GateKind::kRX, {q}, {expr_of(std::move(theta))});
 }
 QuantumCircuit& QuantumCircuit::ry(Angle theta, std::uint32_t q) {
-    return add(*this, impl().circuit, GateKind::kRY, {q}, {expr_of(theta)});
+    return add(*this, impl().circuit, GateKind::kRY, {q}, {expr_of(std::move(theta))});
 }
 QuantumCircuit& QuantumCircuit::rz(Angle theta, std::uint32_t q) {
-    return add(*this, impl().circuit, GateKind::kRZ, {q}, {expr_of(theta)});
+    return add(*this, impl().circuit, GateKind::kRZ, {q}, {expr_of(std::move(theta))});
 }
 QuantumCircuit& QuantumCircuit::p(Angle theta, std::uint32_t q) {
-    return add(*this, impl().circuit, GateKind::kP, {q}, {expr_of(theta)});
+    return add(*this, impl().circuit, GateKind::kP, {q}, {expr_of(std::move(theta))});
 }
 QuantumCircuit& QuantumCircuit::u(Angle theta, Angle phi, Angle lam, std::uint32_t q) {
     return add(*this, impl().circuit, GateKind::kU, {q},
-               {expr_of(theta), expr_of(phi), expr_of(lam)});
+               {expr_of(std::move(theta)), expr_of(std::move(phi)), expr_of(std::move(lam))});
 }
 QuantumCircuit& QuantumCircuit::cx(std::uint32_t control, std::uint32_t target) {
     return add(*this, impl().circuit, GateKind::kCX, {control, target});
@@ -258,7 +258,7 @@ QuantumCircuit& QuantumCircuit::swap(std::uint32_t a, std::uint32_t b) {
     return add(*this, impl().circuit, GateKind::kSwap, {a, b});
 }
 QuantumCircuit& QuantumCircuit::rzz(Angle theta, std::uint32_t a, std::uint32_t b) {
-    return add(*this, impl().circuit, GateKind::kRZZ, {a, b}, {expr_of(theta)});
+    return add(*this, impl().circuit, GateKind::kRZZ, {a, b}, {expr_of(std::move(theta))});
 }
 QuantumCircuit& QuantumCircuit::ccx(std::uint32_t c1, std::uint32_t c2, std::uint32_t target) {
     return add(*this, impl().circuit, GateKind::kCCX, {c1, c2, target});
@@ -326,7 +326,6 @@ std::shared_ptr<const circuit::Target> target_of(const BackendInfo& backend) {
     if (holder.error) std::rethrow_exception(holder.error);
     return holder.target;
 }
-
 
 }  // namespace
 

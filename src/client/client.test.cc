@@ -117,7 +117,8 @@ TEST(Results, decode_the_plain_sampler_form_with_qiskits_bit_order) {
     ASSERT_EQ(r.size(), 1U);
     EXPECT_EQ(r[0].registers(), (std::vector<std::string>{"meas", "c"}));
     EXPECT_EQ(r[0].bitstrings(), (std::vector<std::string>{"00", "11", "01", "11"}));
-    EXPECT_EQ(r[0].counts(), (std::map<std::string, std::uint64_t>{{"00", 1}, {"01", 1}, {"11", 2}}));
+    EXPECT_EQ(r[0].counts(),
+              (std::map<std::string, std::uint64_t>{{"00", 1}, {"01", 1}, {"11", 2}}));
     EXPECT_EQ(r[0].counts("c"), (std::map<std::string, std::uint64_t>{{"000", 2}, {"100", 2}}));
     EXPECT_EQ(r[0].shape(), std::vector<std::size_t>{});
     EXPECT_EQ(error_of([&] { (void)r[0].counts("nope"); }), ErrorKind::kInvalidArgument);
@@ -173,7 +174,8 @@ TEST(Results, decode_the_typed_form_of_python_jobs_like_the_plain_one) {
     r.data.emplace_back("meas", bits);
     for (bool typed : {false, true}) {
         job.support_qiskit = typed;
-        PrimitiveResult decoded = client::decode_results(primitives::encode_sampler_results(job, {r}));
+        PrimitiveResult decoded =
+            client::decode_results(primitives::encode_sampler_results(job, {r}));
         EXPECT_EQ(decoded[0].bitstrings(),
                   (std::vector<std::string>{"1000000001", "0000000011", "1111111111"}))
             << (typed ? "typed" : "plain");
@@ -201,9 +203,10 @@ TEST(Results, decode_the_typed_form_of_python_jobs_like_the_plain_one) {
 }
 
 TEST(Results, refuse_what_is_not_a_result_with_internal) {
-    for (const char* bad : {"", "[]", R"({"results":5})", R"("job failed")",
-                            R"({"__type__":"PrimitiveResult","__value__":{}})",
-                            R"({"results":[{"data":{"meas":{"samples":["0xZ"],"num_bits":2}}}]})"}) {
+    for (const char* bad :
+         {"", "[]", R"({"results":5})", R"("job failed")",
+          R"({"__type__":"PrimitiveResult","__value__":{}})",
+          R"({"results":[{"data":{"meas":{"samples":["0xZ"],"num_bits":2}}}]})"}) {
         EXPECT_EQ(error_of([&] { client::decode_results(bad); }), ErrorKind::kInternal) << bad;
     }
 }
@@ -275,7 +278,8 @@ TEST(Transport, retries_503_for_get_but_never_resends_a_post) {
 
 TEST(Transport, gives_up_after_the_retries_with_the_servers_words) {
     StubHttpServer stub([](const StubRequest&) {
-        return StubResponse{503, R"({"errors":[{"code":"unavailable","message":"shutting down"}]})"};
+        return StubResponse{503,
+                            R"({"errors":[{"code":"unavailable","message":"shutting down"}]})"};
     });
     ServiceOptions o{.url = stub.url(), .token = kJwt};
     o.retries = 1;
@@ -303,7 +307,8 @@ TEST(Transport, exchanges_the_api_key_and_asks_again_after_a_401) {
         }
         // The first token "expired" (a restarted server).
         if (r.headers.at("authorization") != "Bearer tok2") {
-            return StubResponse{401, R"({"errors":[{"code":"unauthenticated","message":"expired"}]})"};
+            return StubResponse{401,
+                                R"({"errors":[{"code":"unauthenticated","message":"expired"}]})"};
         }
         out.body = R"({"devices":[]})";
         return out;
@@ -340,7 +345,9 @@ TEST(Estimator, maps_observables_through_the_transpiled_layout) {
     EXPECT_NE(posted.find("\"" + iy + "\":1"), std::string::npos) << posted;
     EXPECT_NE(posted.find("\"" + zx + "\":-5E-1"), std::string::npos) << posted;
     // A label of neither width is refused before anything is sent.
-    EXPECT_EQ(error_of([&] { estimator.run({{qc, {{{"XYZ", 1.0}}}}}); }),
+    EXPECT_EQ(error_of([&] {
+                  estimator.run({{qc, {{{"XYZ", 1.0}}}}});
+              }),
               ErrorKind::kInvalidArgument);
 }
 
@@ -515,7 +522,7 @@ TEST_F(ClientServerTest, estimates_exact_expectation_values_on_the_ideal_simulat
     for (double t : thetas) rows.push_back({t});
     Estimator estimator(service_, "sim_ideal");
     Job job = estimator.run({
-        {qc, {{{"ZI", 1.0}}}, rows},                  // <Z1> = cos t, shape (3,)
+        {qc, {{{"ZI", 1.0}}}, rows},  // <Z1> = cos t, shape (3,)
         {qc, {{{"XX", 1.0}}, {{"IY", 1.0}}, {{"ZZ", 2.0}, {"II", -1.0}}}, {{1.2}}},
     });
     PrimitiveResult r = job.result(std::chrono::seconds(60));
@@ -567,7 +574,7 @@ TEST_F(ClientServerTest, a_session_closes_when_it_leaves_scope) {
         EXPECT_EQ(d.max_time_s, 600);
         Sampler sampler(session, {.seed = 1});
         Job job = sampler.run({{isa_circuit(), {}, 100}});
-        EXPECT_EQ(job.result(std::chrono::seconds(60))[0].counts().size() > 0, true);
+        EXPECT_FALSE(job.result(std::chrono::seconds(60))[0].counts().empty());
         EXPECT_EQ(job.info().session_id, id);
     }
     Session seen = Session::from_id(service_, id);
@@ -706,8 +713,8 @@ TEST_F(ClientServerTest, a_transpiled_circuit_runs_on_the_emulated_device) {
     QuantumCircuit isa2 = transpile(unmeasured, small);
     Estimator estimator(service_, small.name,
                         {.default_precision = 0.03, .resilience_level = 0, .seed = 5});
-    PrimitiveResult r = estimator.run({{isa2, {{{"ZZ", 1.0}}, {{"IY", 1.0}}}}})
-                            .result(std::chrono::seconds(60));
+    PrimitiveResult r =
+        estimator.run({{isa2, {{{"ZZ", 1.0}}, {{"IY", 1.0}}}}}).result(std::chrono::seconds(60));
     std::vector<double> evs = r[0].evs();
     ASSERT_EQ(evs.size(), 2U);
     EXPECT_GT(evs[0], 0.8);

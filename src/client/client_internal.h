@@ -86,7 +86,7 @@ struct Service::Impl {
     ServiceOptions options;
     client::Url url;
     std::string url_text;
-    std::string api_key;  // exchanged for a token at POST /identity/token
+    std::string api_key;        // exchanged for a token at POST /identity/token
     bool bearer_given = false;  // the credential is already a token (a JWT): sent as it is
 
     std::mutex token_mu;

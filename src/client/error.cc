@@ -12,27 +12,36 @@
 
 namespace qrt {
 
-Error::Error(ErrorKind kind, std::string message, int http_status)
-    : std::runtime_error(std::move(message)),
-      kind_(kind),
-      http_status_(http_status) {}
+Error::Error(ErrorKind kind, const std::string& message, int http_status)
+    : std::runtime_error(message), kind_(kind), http_status_(http_status) {}
 
 ErrorKind Error::kind() const noexcept { return kind_; }
 int Error::http_status() const noexcept { return http_status_; }
 
 std::string_view to_string(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::kInvalidArgument: return "invalid_argument";
-        case ErrorKind::kUnauthenticated: return "unauthenticated";
-        case ErrorKind::kPermissionDenied: return "permission_denied";
-        case ErrorKind::kNotFound: return "not_found";
-        case ErrorKind::kConflict: return "conflict";
-        case ErrorKind::kResourceExhausted: return "resource_exhausted";
-        case ErrorKind::kUnavailable: return "unavailable";
-        case ErrorKind::kTimeout: return "timeout";
-        case ErrorKind::kJobFailed: return "job_failed";
-        case ErrorKind::kJobCancelled: return "job_cancelled";
-        case ErrorKind::kInternal: return "internal";
+        case ErrorKind::kInvalidArgument:
+            return "invalid_argument";
+        case ErrorKind::kUnauthenticated:
+            return "unauthenticated";
+        case ErrorKind::kPermissionDenied:
+            return "permission_denied";
+        case ErrorKind::kNotFound:
+            return "not_found";
+        case ErrorKind::kConflict:
+            return "conflict";
+        case ErrorKind::kResourceExhausted:
+            return "resource_exhausted";
+        case ErrorKind::kUnavailable:
+            return "unavailable";
+        case ErrorKind::kTimeout:
+            return "timeout";
+        case ErrorKind::kJobFailed:
+            return "job_failed";
+        case ErrorKind::kJobCancelled:
+            return "job_cancelled";
+        case ErrorKind::kInternal:
+            return "internal";
     }
     return "internal";
 }
@@ -55,34 +64,47 @@ ErrorKind error_kind(const Status& status, int http_status) {
         case 422:
         case 501:
             return ErrorKind::kInvalidArgument;
-        case 401: return ErrorKind::kUnauthenticated;
-        case 403: return ErrorKind::kPermissionDenied;
-        case 404: return ErrorKind::kNotFound;
-        case 409: return ErrorKind::kConflict;
+        case 401:
+            return ErrorKind::kUnauthenticated;
+        case 403:
+            return ErrorKind::kPermissionDenied;
+        case 404:
+            return ErrorKind::kNotFound;
+        case 409:
+            return ErrorKind::kConflict;
         case 413:
         case 429:
             return ErrorKind::kResourceExhausted;
         case 502:
         case 503:
             return ErrorKind::kUnavailable;
-        case 504: return ErrorKind::kTimeout;
-        default: break;
+        case 504:
+            return ErrorKind::kTimeout;
+        default:
+            break;
     }
     if (http_status >= 500) return ErrorKind::kInternal;
     switch (status.code()) {
         case ErrorCode::kInvalidArgument:
         case ErrorCode::kUnimplemented:
             return ErrorKind::kInvalidArgument;
-        case ErrorCode::kNotFound: return ErrorKind::kNotFound;
+        case ErrorCode::kNotFound:
+            return ErrorKind::kNotFound;
         case ErrorCode::kAlreadyExists:
         case ErrorCode::kFailedPrecondition:
             return ErrorKind::kConflict;
-        case ErrorCode::kPermissionDenied: return ErrorKind::kPermissionDenied;
-        case ErrorCode::kUnauthenticated: return ErrorKind::kUnauthenticated;
-        case ErrorCode::kResourceExhausted: return ErrorKind::kResourceExhausted;
-        case ErrorCode::kUnavailable: return ErrorKind::kUnavailable;
-        case ErrorCode::kDeadlineExceeded: return ErrorKind::kTimeout;
-        case ErrorCode::kCancelled: return ErrorKind::kJobCancelled;
+        case ErrorCode::kPermissionDenied:
+            return ErrorKind::kPermissionDenied;
+        case ErrorCode::kUnauthenticated:
+            return ErrorKind::kUnauthenticated;
+        case ErrorCode::kResourceExhausted:
+            return ErrorKind::kResourceExhausted;
+        case ErrorCode::kUnavailable:
+            return ErrorKind::kUnavailable;
+        case ErrorCode::kDeadlineExceeded:
+            return ErrorKind::kTimeout;
+        case ErrorCode::kCancelled:
+            return ErrorKind::kJobCancelled;
         case ErrorCode::kOk:
         case ErrorCode::kDataLoss:
         case ErrorCode::kInternal:

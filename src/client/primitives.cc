@@ -20,11 +20,16 @@ namespace json = boost::json;
 
 std::string_view to_string(JobStatus s) {
     switch (s) {
-        case JobStatus::kQueued: return "QUEUED";
-        case JobStatus::kRunning: return "RUNNING";
-        case JobStatus::kCompleted: return "DONE";
-        case JobStatus::kFailed: return "ERROR";
-        case JobStatus::kCancelled: return "CANCELLED";
+        case JobStatus::kQueued:
+            return "QUEUED";
+        case JobStatus::kRunning:
+            return "RUNNING";
+        case JobStatus::kCompleted:
+            return "DONE";
+        case JobStatus::kFailed:
+            return "ERROR";
+        case JobStatus::kCancelled:
+            return "CANCELLED";
     }
     return "QUEUED";
 }
@@ -119,15 +124,17 @@ std::vector<double> doubles(const NpyArray& a, std::string_view what) {
 std::vector<std::string> bit_array_shots(const json::value& v, std::string_view what,
                                          std::vector<std::size_t>& shape) {
     const json::value* ba = typed(v, "BitArray");
-    if (ba == nullptr) throw_error(ErrorKind::kInternal, fmt::format("results: {} is not a BitArray", what));
+    if (ba == nullptr)
+        throw_error(ErrorKind::kInternal, fmt::format("results: {} is not a BitArray", what));
     const json::value* arr = json_field(*ba, "array");
-    if (arr == nullptr) throw_error(ErrorKind::kInternal, fmt::format("results: {} has no array", what));
+    if (arr == nullptr)
+        throw_error(ErrorKind::kInternal, fmt::format("results: {} has no array", what));
     NpyArray a = ndarray(*arr, what);
     const auto num_bits = static_cast<std::size_t>(json_number(*ba, "num_bits"));
     if (a.descr != "|u1" || a.shape.size() < 2 || a.shape.back() != (num_bits + 7) / 8) {
-        throw_error(ErrorKind::kInternal,
-                    fmt::format("results: {} is not a uint8 array of {} bits per shot", what,
-                                num_bits));
+        throw_error(
+            ErrorKind::kInternal,
+            fmt::format("results: {} is not a uint8 array of {} bits per shot", what, num_bits));
     }
     shape.assign(a.shape.begin(), a.shape.end() - 2);
     const std::size_t nbytes = a.shape.back();
@@ -161,7 +168,8 @@ PrimitiveResult decode_typed_results(const json::value& value, std::string body)
             throw_error(ErrorKind::kInternal, "results: a PUB result without a DataBin");
         }
         auto data = std::make_shared<PubResult::Data>();
-        if (const json::value* m = json_field(*pv, "metadata")) data->metadata = json::serialize(*m);
+        if (const json::value* m = json_field(*pv, "metadata"))
+            data->metadata = json::serialize(*m);
         const json::object& obj = f->as_object();
         if (const json::value* evs = obj.if_contains("evs")) {
             data->estimator = true;
@@ -339,8 +347,8 @@ std::string job_path(const std::string& id) { return "/api/v1/jobs/" + client::u
 }  // namespace
 
 JobInfo Job::info() const {
-    json::value v = service_->impl().call_json("GET", job_path(id_) + "?exclude_params=true", {},
-                                               "job " + id_);
+    json::value v =
+        service_->impl().call_json("GET", job_path(id_) + "?exclude_params=true", {}, "job " + id_);
     return client::job_info_from_json(v);
 }
 
@@ -528,9 +536,9 @@ Job submit(const Target& t, std::string_view program, json::object params,
     if (options.max_execution_time_s) body["cost"] = *options.max_execution_time_s;
     params["version"] = 2;
     body["params"] = std::move(params);
-    json::value v = t.service->impl().call_json(
-        "POST", "/api/v1/jobs", json::serialize(body),
-        fmt::format("submitting a {} job to {}", program, t.backend));
+    json::value v =
+        t.service->impl().call_json("POST", "/api/v1/jobs", json::serialize(body),
+                                    fmt::format("submitting a {} job to {}", program, t.backend));
     std::string id = client::json_string(v, "id");
     if (id.empty()) client::throw_error(ErrorKind::kInternal, "POST /jobs answered without an id");
     return Job(t.service, std::move(id));
@@ -543,13 +551,14 @@ void check_bound(const std::shared_ptr<Service>& service, const std::string& bac
 
 }  // namespace
 
-Sampler::Sampler(std::shared_ptr<Service> service, const std::string& backend, RunOptions opts)
-    : options(std::move(opts)), service_(std::move(service)), backend_(backend) {
+Sampler::Sampler(std::shared_ptr<Service> service, const std::string& backend,
+                 RunOptions run_options)
+    : options(std::move(run_options)), service_(std::move(service)), backend_(backend) {
     check_bound(service_, backend_);
 }
 
-Sampler::Sampler(const Session& session, RunOptions opts)
-    : options(std::move(opts)),
+Sampler::Sampler(const Session& session, RunOptions run_options)
+    : options(std::move(run_options)),
       service_(session.service()),
       backend_(session.backend()),
       session_id_(session.session_id()) {}
@@ -578,13 +587,14 @@ Job Sampler::run(const std::vector<SamplerPub>& pubs) const {
     return submit({service_, backend_, session_id_}, "sampler", std::move(params), options);
 }
 
-Estimator::Estimator(std::shared_ptr<Service> service, const std::string& backend, RunOptions opts)
-    : options(std::move(opts)), service_(std::move(service)), backend_(backend) {
+Estimator::Estimator(std::shared_ptr<Service> service, const std::string& backend,
+                     RunOptions run_options)
+    : options(std::move(run_options)), service_(std::move(service)), backend_(backend) {
     check_bound(service_, backend_);
 }
 
-Estimator::Estimator(const Session& session, RunOptions opts)
-    : options(std::move(opts)),
+Estimator::Estimator(const Session& session, RunOptions run_options)
+    : options(std::move(run_options)),
       service_(session.service()),
       backend_(session.backend()),
       session_id_(session.session_id()) {}

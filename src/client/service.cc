@@ -103,8 +103,8 @@ std::string Service::Impl::authorization(bool force_refresh) {
         auto c = acquire();
         r = c->request("POST", "/identity/token", body, "application/x-www-form-urlencoded");
         if (r.ok()) release(std::move(c));
-        bool again = r.ok() ? retryable_status(r->status)
-                            : r.status().code() == ErrorCode::kUnavailable;
+        bool again =
+            r.ok() ? retryable_status(r->status) : r.status().code() == ErrorCode::kUnavailable;
         if (!again || attempt >= options.retries) break;
         std::this_thread::sleep_for(backoff(attempt, r.ok() ? &*r : nullptr));
     }
@@ -112,16 +112,17 @@ std::string Service::Impl::authorization(bool force_refresh) {
     if (!r->ok()) {
         Status s = client::http_error_status(*r);
         // 400 there means the API key is unknown or revoked (BXNIM0415E): a credential problem.
-        ErrorKind kind = r->status == 400 ? ErrorKind::kUnauthenticated
-                                          : client::error_kind(s, r->status);
+        ErrorKind kind =
+            r->status == 400 ? ErrorKind::kUnauthenticated : client::error_kind(s, r->status);
         client::throw_error(kind, fmt::format("getting a token from {}: {}", url_text, s.message()),
                             r->status);
     }
     auto v = client::parse_json(r->body);
     std::string token = v.ok() ? client::json_string(*v, "access_token") : std::string();
     if (token.empty()) {
-        client::throw_error(ErrorKind::kInternal,
-                            fmt::format("{}/identity/token answered without access_token", url_text));
+        client::throw_error(
+            ErrorKind::kInternal,
+            fmt::format("{}/identity/token answered without access_token", url_text));
     }
     double ttl = v.ok() ? client::json_number(*v, "expires_in", 3600) : 3600;
     bearer = "Bearer " + token;
@@ -137,8 +138,8 @@ Service::Impl::Reply Service::Impl::call(std::string_view method, const std::str
         std::vector<client::Header> headers{{"Authorization", authorization(false)}};
         if (!options.instance.empty()) headers.push_back({"Service-CRN", options.instance});
         auto c = acquire();
-        Result<HttpResponse> r = c->request(method, target, body,
-                                            body.empty() ? "" : "application/json", headers);
+        Result<HttpResponse> r =
+            c->request(method, target, body, body.empty() ? "" : "application/json", headers);
         if (!r.ok()) {
             // The connection is dropped with the client; a retry opens a new one.
             if (may_retry && r.status().code() == ErrorCode::kUnavailable &&
@@ -146,8 +147,8 @@ Service::Impl::Reply Service::Impl::call(std::string_view method, const std::str
                 std::this_thread::sleep_for(backoff(attempt, nullptr));
                 continue;
             }
-            std::string what = context.empty() ? fmt::format("{} {}", method, target)
-                                                : std::string(context);
+            std::string what =
+                context.empty() ? fmt::format("{} {}", method, target) : std::string(context);
             client::throw_status(r.status(), 0, what);
         }
         release(std::move(c));
@@ -314,9 +315,11 @@ BackendInfo Service::backend(const std::string& name) const {
     }
     b.raw_json = json::serialize(config);
 
-    Result<circuit::Target> t = circuit::target_from_backend_json(json::serialize(config), props.body);
+    Result<circuit::Target> t =
+        circuit::target_from_backend_json(json::serialize(config), props.body);
     if (!t.ok()) {
-        client::throw_status(t.status(), 0, fmt::format("the configuration of {} cannot be read", name));
+        client::throw_status(t.status(), 0,
+                             fmt::format("the configuration of {} cannot be read", name));
     }
     b.target = std::make_shared<detail::BackendTarget>();
     b.target->service = weak_from_this();

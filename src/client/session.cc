@@ -35,16 +35,15 @@ Session::Session(std::shared_ptr<Service> service, const std::string& backend,
     : state_(std::make_shared<State>()) {
     if (!service) client::throw_error(ErrorKind::kInvalidArgument, "Session: no Service");
     if (max_time_s && !(*max_time_s > 0)) {
-        client::throw_error(ErrorKind::kInvalidArgument,
-                            fmt::format("max_time must be a positive number of seconds, got {}",
-                                        *max_time_s));
+        client::throw_error(
+            ErrorKind::kInvalidArgument,
+            fmt::format("max_time must be a positive number of seconds, got {}", *max_time_s));
     }
     json::object body{{"mode", mode}, {"backend", backend}};
     if (max_time_s) body["max_ttl"] = *max_time_s;
-    json::value v = service->impl().call_json("POST", "/api/v1/sessions", json::serialize(body),
-                                              fmt::format("opening a {} on {}",
-                                                          mode == "batch" ? "batch" : "session",
-                                                          backend));
+    json::value v = service->impl().call_json(
+        "POST", "/api/v1/sessions", json::serialize(body),
+        fmt::format("opening a {} on {}", mode == "batch" ? "batch" : "session", backend));
     state_->service = std::move(service);
     state_->id = client::json_string(v, "id");
     state_->backend = client::json_string(v, "backend_name");
@@ -74,7 +73,7 @@ Session::Session(std::nullptr_t) {}
 Session::~Session() {
     if (!state_ || !state_->owned || state_->closed) return;
     try {
-        close();  // rule S9: leaving scope drains
+        close();     // rule S9: leaving scope drains
     } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the server's
                      // interactive and max TTLs close a session the client could not reach.
     }
