@@ -50,12 +50,6 @@ std::string seconds_text(std::optional<double> s) {
     return format_duration(seconds_d(*s));
 }
 
-// "2026-01-01T00:00:00.123456Z" -> "2026-01-01T00:00:00Z": tables need no microseconds.
-std::string short_time(std::string t) {
-    if (t.size() > 20 && t[19] == '.' && t.back() == 'Z') return t.substr(0, 19) + "Z";
-    return t;
-}
-
 std::string join(const json::value& o, std::string_view key) {
     const json::value* v = o.is_object() ? o.as_object().if_contains(key) : nullptr;
     if (v == nullptr || !v->is_array()) return {};

@@ -119,6 +119,11 @@ void pretty(const json::value& v, std::string& out, int indent) {
 
 }  // namespace
 
+std::string short_time(const std::string& iso) {
+    if (iso.size() > 20 && iso[19] == '.' && iso.back() == 'Z') return iso.substr(0, 19) + "Z";
+    return iso;
+}
+
 std::string raw_string_field(std::string_view json_text, std::initializer_list<const char*> path) {
     boost::system::error_code ec;
     json::value root = json::parse(json_text, ec);

@@ -31,6 +31,10 @@ std::string text_fields(const std::vector<std::pair<std::string, std::string>>& 
 // JSON with a 2-space indent, keys in their order, no trailing newline.
 std::string pretty_json(const boost::json::value& v);
 
+// "2026-01-01T00:00:00.123456Z" -> "2026-01-01T00:00:00Z": tables need no microseconds. Other
+// text is returned as it is.
+std::string short_time(const std::string& iso);
+
 // The string at `path` in a JSON text (raw_string_field(raw, {"queue_info", "rule"})); "" when the
 // text is not JSON or the value is absent, null or not a string. For the fields of the server's
 // answers that the client library keeps only in its raw_json.

@@ -53,6 +53,12 @@ TEST(PrettyJson, writes_doubles_short_and_still_as_doubles) {
     EXPECT_EQ(pretty_json(v), "[\n  1.5,\n  600.0,\n  1e-07,\n  0.1,\n  12\n]");
 }
 
+TEST(ShortTime, drops_microseconds_only) {
+    EXPECT_EQ(short_time("2026-01-01T00:00:00.123456Z"), "2026-01-01T00:00:00Z");
+    EXPECT_EQ(short_time("2026-01-01T00:00:00Z"), "2026-01-01T00:00:00Z");
+    EXPECT_EQ(short_time(""), "");
+}
+
 TEST(DisplayWidth, truncates_with_an_ellipsis) {
     EXPECT_EQ(display_width("a±b"), 3U);
     EXPECT_EQ(truncate_display("abcdef", 4), "abc…");

@@ -35,12 +35,6 @@ json::array string_array(const std::vector<std::string>& items) {
     return out;
 }
 
-// "2026-01-01T00:00:00.123456Z" -> "2026-01-01T00:00:00Z": tables need no microseconds.
-std::string short_time(const std::string& t) {
-    if (t.size() > 20 && t[19] == '.' && t.back() == 'Z') return t.substr(0, 19) + "Z";
-    return t;
-}
-
 std::string seconds_text(double s) { return fmt::format("{:.3f}s", s); }
 
 std::string optional_seconds(const std::optional<double>& s) {

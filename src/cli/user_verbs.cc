@@ -146,9 +146,10 @@ int UserCommands::wait_and_print(Context& ctx, const std::string& id,
     }
     PrimitiveResult result = job.result();
     if (ctx.json) {
-        json::value body = result_json(result, info.program_id);
-        body.as_object()["job_id"] = id;
-        body.as_object()["status"] = to_string(info.status);
+        json::object body{{"job_id", id}, {"status", to_string(info.status)}};
+        for (const auto& [key, value] : result_json(result, info.program_id).as_object()) {
+            body[key] = value;
+        }
         ctx.out << pretty_json(body) << "\n";
     } else {
         ctx.out << result_text(result, info.program_id, labels);
