@@ -7,7 +7,8 @@
 #
 # Two mappings keep it fast, both things a real user has after `scripts/bootstrap && scripts/run`:
 # QRT_BIN (scripts/run then starts that binary instead of building) and build/release/src/cli/qrt
-# are the qrt CTest built; .venv is the source tree's venv (scripts/venv finds it complete).
+# are the qrt CTest built; .venv is a view of the source tree's venv (scripts/venv finds it
+# complete and runs no pip).
 # It runs in a private network namespace when it can (unshare), so port 8000 is its own.
 #   tests/readme/readme_tour.sh SOURCE_DIR QRT_BINARY
 set -euo pipefail
@@ -65,7 +66,19 @@ git -C "$src" ls-files -z | (cd "$src" && tar --null -T - --ignore-failed-read -
 [[ -f "$tmp/repo/README.md" ]] || fail "copying the repository failed"
 mkdir -p "$tmp/repo/build/release/src/cli"
 ln -s "$qrt_bin" "$tmp/repo/build/release/src/cli/qrt"
-[[ -d "$src/.venv" ]] && ln -s "$src/.venv" "$tmp/repo/.venv"
+# The venv: a view of the source tree's (its interpreter and packages) with scripts/venv's stamp,
+# so `scripts/venv` finds it complete and never runs pip (no network, and the shared venv is left
+# alone). Without a venv in the source tree (scripts/venv never ran) the test is skipped.
+if [[ ! -x "$src/.venv/bin/python" ]]; then
+    echo "SKIP: no $src/.venv (run scripts/venv)"
+    exit 77
+fi
+mkdir -p "$tmp/repo/.venv/bin"
+cp "$src/.venv/pyvenv.cfg" "$tmp/repo/.venv/"
+for d in lib lib64; do [[ -e "$src/.venv/$d" ]] && ln -s "$src/.venv/$d" "$tmp/repo/.venv/$d"; done
+ln -s "$src/.venv/bin/python" "$tmp/repo/.venv/bin/python"
+(cd "$tmp/repo" && cat python/requirements-test.txt python/pyproject.toml | sha256sum | cut -d' ' -f1) \
+    >"$tmp/repo/.venv/.qrt-test-requirements"
 
 cd "$tmp/repo"
 export HOME="$tmp/home" QRT_BIN="$qrt_bin"
