@@ -5,7 +5,8 @@
 //                   PATH...
 //
 // Each PATH is a QPY file or a folder (its *.qpy files, sorted). The file name picks the case:
-//   sv_*.qpy    statevector: sim::final_statevector, best of N (default 3)
+//   sv_*.qpy    statevector: sim::simulate_state (the final state as the simulator holds it, no
+//               copy to a std::vector), best of N (default 3)
 //   stab_*.qpy  stabilizer: sim::run_shots(10 000 shots, Method::kStabilizer), best of N
 //   est_*.qpy   estimator: sim::exact_expectations for the observables in the sibling file
 //               <stem>.observables.json ([["IXZ...", coeff], ...], one observable per entry)
@@ -27,6 +28,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -136,12 +138,22 @@ bool read_observables(const fs::path& p, std::vector<qrt::sim::PauliSum>* out, s
 
 // sum_i |a_i|^2 * (i mod 1009) / 1009: a cheap fingerprint of the output distribution that
 // compare_simulators.py recomputes from Aer's state (taken after the timer stops).
-double amplitude_checksum(const std::vector<std::complex<double>>& amps) {
+// Over the simulated qubits: amplitude i sits at circuit index sum_j bit j of i << qubits[j].
+template <typename Real>
+double amplitude_checksum(const qrt::sim::StateVector<Real>& sv,
+                          const std::vector<std::uint32_t>& qubits) {
     double s = 0.0;
-    for (std::size_t i = 0; i < amps.size(); ++i) {
-        s += std::norm(amps[i]) * static_cast<double>(i % 1009);
+    for (std::size_t i = 0; i < sv.size(); ++i) {
+        std::size_t full = 0;
+        for (std::size_t j = 0; j < qubits.size(); ++j) full |= ((i >> j) & 1u) << qubits[j];
+        s += std::norm(std::complex<double>(sv.data()[i])) * static_cast<double>(full % 1009);
     }
     return s / 1009.0;
+}
+
+double amplitude_checksum(const qrt::sim::SimulatedState& st) {
+    return st.state ? amplitude_checksum(*st.state, st.qubits)
+                    : amplitude_checksum(*st.state_single, st.qubits);
 }
 
 std::string stem_of(const fs::path& p) { return p.stem().string(); }
@@ -168,15 +180,15 @@ void run_case(const fs::path& path, const Options& opt) {
     Timing t;
     if (name.rfind("sv_", 0) == 0) {
         o["kind"] = "statevector";
-        std::vector<std::complex<double>> last;
+        std::optional<qrt::sim::SimulatedState> last;
         t = time_reps(opt.reps, [&]() -> std::string {
-            std::vector<std::complex<double>>().swap(last);  // free the previous rep's state
-            auto r = qrt::sim::final_statevector(c, ro);
+            last.reset();  // free the previous rep's state
+            auto r = qrt::sim::simulate_state(c, ro);
             if (!r.ok()) return r.status().to_string();
             last = std::move(*r);
             return {};
         });
-        if (!last.empty()) o["check"] = amplitude_checksum(last);
+        if (last) o["check"] = amplitude_checksum(*last);
     } else if (name.rfind("stab_", 0) == 0) {
         o["kind"] = "stabilizer";
         o["shots"] = kShots;

@@ -562,55 +562,155 @@ Result<GateItem> gate_item(const FlatOp& op) {
     return g;
 }
 
+// Gate fusion across commuting blocks. Blocks stay open until a non-unitary operation (or the
+// end) flushes them, in creation order, which is a valid order: a gate joins the latest block
+// among those it depends on (the last block on each of its qubits), so nothing after that block
+// touches the gate's qubits. A dependency block that is the last block on all of its qubits
+// ("movable") can also be merged into the block the gate joins (blocks on disjoint qubits
+// commute). Whether to fuse is a cost model: a block of k qubits costs max(1, 4^(k - kb))
+// state passes, where kb is the width at which a dense kernel turns from memory- to
+// compute-bound (kernel_balance_qubits; beyond it, each qubit doubles the flops and, measured,
+// more than doubles the time); a join or merge is taken when it costs no more passes than
+// leaving the parts apart.
 class Fuser {
 public:
-    Fuser(SvProgram& out, unsigned max_qubits)
-        : out_(out), max_(std::min(max_qubits, kMaxMatrixQubits)) {}
+    Fuser(SvProgram& out, unsigned max_qubits, unsigned balance)
+        : out_(out), max_(std::min(max_qubits, kMaxMatrixQubits)), balance_(balance) {}
 
     void add(GateItem g) {
-        if (max_ == 0 || g.qubits.size() > max_ || g.m.dim == 0) {
-            flush();
-            emit(std::move(g));
-            return;
+        const bool fusable = max_ > 0 && g.qubits.size() <= max_ && g.m.dim != 0;
+        int latest = -1;
+        for (unsigned q : g.qubits) latest = std::max(latest, last(q));
+        if (fusable && latest >= 0 && blocks_[static_cast<std::size_t>(latest)].fusable) {
+            if (try_join(g, latest)) return;
         }
-        std::vector<unsigned> u = qubits_;
-        for (unsigned q : g.qubits) {
-            if (std::find(u.begin(), u.end(), q) == u.end()) u.push_back(q);
+        // A new block at the end; movable fusable dependencies may be merged into it.
+        Block b;
+        b.fusable = fusable;
+        b.qubits = g.qubits;
+        b.m = g.m;
+        b.diagonal = g.kind == GateItem::Kind::kDiagonal;
+        b.first = std::move(g);
+        b.count = 1;
+        blocks_.push_back(std::move(b));
+        const int id = static_cast<int>(blocks_.size()) - 1;
+        if (fusable) {
+            const std::vector<int> deps = movable_deps(blocks_.back().qubits, id);
+            merge_deps(id, deps, {});
         }
-        if (count_ > 0 && u.size() > max_) {
-            flush();
-            u = g.qubits;
-        }
-        if (count_ == 0) {
-            qubits_ = g.qubits;
-            m_ = g.m;
-            all_diagonal_ = g.kind == GateItem::Kind::kDiagonal;
-            first_ = std::move(g);
-            count_ = 1;
-            return;
-        }
-        m_ = multiply(expand(g.m, g.qubits, u), expand(m_, qubits_, u));
-        qubits_ = std::move(u);
-        all_diagonal_ = all_diagonal_ && g.kind == GateItem::Kind::kDiagonal;
-        ++count_;
+        for (unsigned q : blocks_[static_cast<std::size_t>(id)].qubits) set_last(q, id);
     }
 
     void flush() {
-        if (count_ == 0) return;
-        if (count_ == 1) {
-            emit(std::move(first_));
-        } else {
+        for (Block& b : blocks_) {
+            if (b.dead) continue;
+            if (b.count == 1) {
+                emit(std::move(b.first));
+                continue;
+            }
             GateItem g;
-            g.kind = all_diagonal_ ? GateItem::Kind::kDiagonal : GateItem::Kind::kDense;
-            g.qubits = qubits_;
-            g.m = std::move(m_);
+            g.kind = b.diagonal ? GateItem::Kind::kDiagonal : GateItem::Kind::kDense;
+            g.qubits = std::move(b.qubits);
+            g.m = std::move(b.m);
             emit(std::move(g));
         }
-        count_ = 0;
-        qubits_.clear();
+        blocks_.clear();
+        last_.clear();
     }
 
 private:
+    struct Block {
+        std::vector<unsigned> qubits;
+        Matrix m;
+        bool diagonal = false;
+        bool fusable = true;
+        bool dead = false;  // merged into a later block
+        GateItem first;     // the gate itself while count == 1
+        int count = 0;
+    };
+
+    int last(unsigned q) const { return q < last_.size() ? last_[q] : -1; }
+    void set_last(unsigned q, int id) {
+        if (q >= last_.size()) last_.resize(q + 1, -1);
+        last_[q] = id;
+    }
+
+    double cost(std::size_t k) const {
+        return k <= balance_ ? 1.0 : std::ldexp(1.0, 2 * static_cast<int>(k - balance_));
+    }
+
+    static void add_qubits(std::vector<unsigned>& u, const std::vector<unsigned>& qs) {
+        for (unsigned q : qs) {
+            if (std::find(u.begin(), u.end(), q) == u.end()) u.push_back(q);
+        }
+    }
+
+    // Fusable blocks other than `except` that are the last block on each of their qubits and
+    // touch one of `qs`.
+    std::vector<int> movable_deps(const std::vector<unsigned>& qs, int except) const {
+        std::vector<int> deps;
+        for (unsigned q : qs) {
+            const int d = last(q);
+            if (d < 0 || d == except || std::find(deps.begin(), deps.end(), d) != deps.end()) {
+                continue;
+            }
+            const Block& b = blocks_[static_cast<std::size_t>(d)];
+            if (!b.fusable) continue;
+            bool movable = true;
+            for (unsigned bq : b.qubits) movable = movable && last(bq) == d;
+            if (movable) deps.push_back(d);
+        }
+        return deps;
+    }
+
+    // Merges the dependency blocks `deps` into block `id` while the cost model allows, keeping
+    // room for the qubits `extra` of a gate about to join.
+    void merge_deps(int id, const std::vector<int>& deps, const std::vector<unsigned>& extra) {
+        Block& b = blocks_[static_cast<std::size_t>(id)];
+        for (int d : deps) {
+            Block& a = blocks_[static_cast<std::size_t>(d)];
+            std::vector<unsigned> with_extra = b.qubits;
+            add_qubits(with_extra, extra);
+            std::vector<unsigned> all = with_extra;
+            add_qubits(all, a.qubits);
+            if (all.size() > max_ ||
+                cost(all.size()) > cost(with_extra.size()) + cost(a.qubits.size())) {
+                continue;
+            }
+            std::vector<unsigned> u = b.qubits;
+            add_qubits(u, a.qubits);
+            // Disjoint qubits: the two commute, the order of the product is free.
+            b.m = multiply(expand(b.m, b.qubits, u), expand(a.m, a.qubits, u));
+            b.qubits = std::move(u);
+            b.diagonal = b.diagonal && a.diagonal;
+            b.count += a.count;
+            a.dead = true;
+            for (unsigned q : a.qubits) set_last(q, id);
+        }
+    }
+
+    bool try_join(GateItem& g, int id) {
+        Block& b = blocks_[static_cast<std::size_t>(id)];
+        std::vector<unsigned> u = b.qubits;
+        add_qubits(u, g.qubits);
+        // Joining saves the pass the gate would cost as a block of its own.
+        if (u.size() > max_ || cost(u.size()) > cost(b.qubits.size()) + cost(g.qubits.size())) {
+            return false;
+        }
+        const std::vector<int> deps = movable_deps(g.qubits, id);
+        merge_deps(id, deps, g.qubits);
+        Block& bb = blocks_[static_cast<std::size_t>(id)];
+        u = bb.qubits;
+        add_qubits(u, g.qubits);
+        bb.m = multiply(expand(g.m, g.qubits, u), expand(bb.m, bb.qubits, u));
+        bb.qubits = std::move(u);
+        bb.diagonal = bb.diagonal && g.kind == GateItem::Kind::kDiagonal;
+        ++bb.count;
+        // Only the gate's qubits: a later block may be the last on the block's other qubits.
+        for (unsigned q : g.qubits) set_last(q, id);
+        return true;
+    }
+
     void emit(GateItem g) {
         SvOp op;
         op.qubits = std::move(g.qubits);
@@ -637,16 +737,23 @@ private:
 
     SvProgram& out_;
     unsigned max_;
-    std::vector<unsigned> qubits_;
-    Matrix m_;
-    bool all_diagonal_ = false;
-    GateItem first_;
-    int count_ = 0;
+    unsigned balance_;
+    std::vector<Block> blocks_;
+    std::vector<int> last_;  // per qubit: the last block on it, -1 if none
 };
+
+// The fused-block width up to which a dense kernel pass stays about memory-bound (one pass of
+// cost): with 2 AVX-512 cores at ~66 GB/s, a 3-qubit block (64 flops per amplitude) streams
+// near the bandwidth and 4-qubit blocks made QV and random circuits slower
+// (docs/performance.md); AVX2 has half the flops, the portable kernels less still.
+unsigned kernel_balance_qubits() {
+    const std::string_view level = simd_level();
+    return level == "avx512" ? 3 : level == "avx2" ? 2 : 1;
+}
 
 Status compile_sv(const FlatOps& ops, const NoiseContext& noise, unsigned max_fused,
                   SvProgram& out) {
-    Fuser fuser(out, max_fused);
+    Fuser fuser(out, max_fused, kernel_balance_qubits());
     for (const FlatOp& op : ops) {
         switch (op.kind) {
             case FlatOp::Kind::kGate: {
@@ -1146,27 +1253,63 @@ Status no_mid_circuit(const Terminal& t, const char* what) {
                             "other operations, or if_else");
 }
 
+// Multiplies the first matrix or diagonal of `prog` by e^{i phase}, so that the global phase
+// costs no pass of its own; false when the program has none (then the caller scales).
+bool fold_global_phase(SvProgram& prog, double phase) {
+    if (phase == 0) return true;
+    const C f = std::polar(1.0, phase);
+    for (SvOp& op : prog) {
+        if (op.kind == SvOp::Kind::k1q || op.kind == SvOp::Kind::k2q ||
+            op.kind == SvOp::Kind::kMatrix) {
+            for (C& x : op.m.data) x *= f;
+            return true;
+        }
+        if (op.kind == SvOp::Kind::kDiagonal) {
+            for (C& x : op.diag) x *= f;
+            return true;
+        }
+    }
+    return false;
+}
+
+// The final state over the simulated qubits; with_phase: the global phase included.
 template <typename Real>
-Result<StateVector<Real>> final_state(const Prepared& p, const Terminal& t, const RunOptions& o) {
+Result<StateVector<Real>> final_state(const Prepared& p, const Terminal& t, const RunOptions& o,
+                                      bool with_phase = false) {
     SvProgram prog;
     QRT_RETURN_IF_ERROR(compile_sv(t.unitary, {}, o.max_fused_qubits, prog));
+    const bool folded = !with_phase || fold_global_phase(prog, p.global_phase);
     auto sv = StateVector<Real>::create(p.num_qubits);
     if (!sv.ok()) return sv.status();
     QRT_RETURN_IF_ERROR(SvRunner<Real>(o).run(*sv, prog, nullptr, nullptr));
+    if (!folded) sv->scale(std::polar(1.0, p.global_phase));
     return sv;
 }
 
 template <typename Real>
 Result<std::vector<C>> final_statevector_as(const Prepared& p, const Terminal& t,
                                             const RunOptions& o) {
-    auto sv = final_state<Real>(p, t, o);
+    auto sv = final_state<Real>(p, t, o, true);
     if (!sv.ok()) return sv.status();
-    const C phase = std::polar(1.0, p.global_phase);
+    const auto n = static_cast<std::int64_t>(sv->size());
+    const int threads = n >= (1 << 16) ? num_threads(o) : 1;
+    const auto* a = sv->data();
+    bool identity = p.num_qubits == p.circuit_qubits;
+    for (unsigned j = 0; j < p.num_qubits && identity; ++j) identity = p.physical[j] == j;
+    if (identity) {
+        std::vector<C> out(static_cast<std::size_t>(n));
+#pragma omp parallel for num_threads(threads) schedule(static)
+        for (std::int64_t i = 0; i < n; ++i) out[static_cast<std::size_t>(i)] = C(a[i]);
+        return out;
+    }
     std::vector<C> out(std::size_t{1} << p.circuit_qubits, C(0));
-    for (std::size_t i = 0; i < sv->size(); ++i) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) {
         std::size_t full = 0;
-        for (unsigned j = 0; j < p.num_qubits; ++j) full |= ((i >> j) & 1u) << p.physical[j];
-        out[full] = phase * C(sv->data()[i]);
+        for (unsigned j = 0; j < p.num_qubits; ++j) {
+            full |= ((static_cast<std::size_t>(i) >> j) & 1u) << p.physical[j];
+        }
+        out[full] = C(a[i]);
     }
     return out;
 }
@@ -1236,6 +1379,26 @@ Result<CompactState> final_compact_state(const circuit::Circuit& c, const RunOpt
                                          : final_statevector_as<double>(compact, t, options);
     if (!amps.ok()) return amps.status();
     return CompactState{p->physical, std::move(*amps)};
+}
+
+Result<SimulatedState> simulate_state(const circuit::Circuit& c, const RunOptions& options) {
+    auto p = prepare(c, options);
+    if (!p.ok()) return p.status();
+    const Terminal t = split_terminal(p->ops, p->num_qubits);
+    QRT_RETURN_IF_ERROR(no_mid_circuit(t, "simulate_state"));
+    if (!fits(p->num_qubits, options)) return memory_error(p->num_qubits, options, false);
+    SimulatedState out;
+    out.qubits = p->physical;
+    if (options.single_precision) {
+        auto sv = final_state<float>(*p, t, options, true);
+        if (!sv.ok()) return sv.status();
+        out.state_single.emplace(std::move(*sv));
+    } else {
+        auto sv = final_state<double>(*p, t, options, true);
+        if (!sv.ok()) return sv.status();
+        out.state.emplace(std::move(*sv));
+    }
+    return out;
 }
 
 Result<std::vector<double>> exact_expectations(const circuit::Circuit& c,

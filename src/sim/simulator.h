@@ -18,6 +18,7 @@
 #include "base/status.h"
 #include "circuit/circuit.h"
 #include "sim/noise.h"
+#include "sim/statevector.h"
 
 namespace qrt::sim {
 
@@ -38,11 +39,14 @@ struct RunOptions {
     const NoiseModel* noise = nullptr;                    // null: ideal
     StopToken stop;
     int threads = 0;  // 0: OpenMP default
-    // Gate fusion on the statevector: consecutive gates whose qubits together number at most
-    // this many become one matrix (0: no fusion, every gate applied alone; at most 6). 2 was
-    // fastest on the 2-core AVX-512 dev box for layered rotation + CX circuits at 20-24 qubits
-    // (24q, 1214 gates: 13.5 s unfused, 5.4 s at 2, 6.1 s at 3, 13.0 s at 4).
-    unsigned max_fused_qubits = 2;
+    // Gate fusion on the statevector: gates (commuting past gates on other qubits) become one
+    // matrix of at most this many qubits (0: no fusion, every gate applied alone; at most 6).
+    // Within this cap a cost model picks the width: a block costs one state pass up to the
+    // width where the dense kernel turns compute-bound (3 qubits with AVX-512, 2 with AVX2)
+    // and four times as much per qubit beyond (measured on the 2-core dev box: 4-qubit blocks
+    // were slower than 3-qubit ones on QV and random circuits at 24 qubits); see
+    // docs/adr/0005-simulator-execution.md.
+    unsigned max_fused_qubits = 3;
 };
 
 // Per-shot classical memory: shots x num_clbits bits, bit k of shot s is
@@ -87,6 +91,17 @@ struct CompactState {
     std::vector<std::complex<double>> amplitudes;
 };
 Result<CompactState> final_compact_state(const circuit::Circuit& c, const RunOptions& options = {});
+
+// The final state over the simulated qubits (as in CompactState), global phase included, handed
+// over as the simulator holds it: no copy and no conversion, the cheapest way to read a large
+// state. Exactly one of `state` (complex128) and `state_single` (options.single_precision) is
+// set. Errors: as final_compact_state.
+struct SimulatedState {
+    std::vector<std::uint32_t> qubits;
+    std::optional<StateVector<double>> state;
+    std::optional<StateVector<float>> state_single;
+};
+Result<SimulatedState> simulate_state(const circuit::Circuit& c, const RunOptions& options = {});
 
 // A weighted sum of Pauli strings (SparsePauliOp form); labels use Qiskit's order (rightmost =
 // qubit 0) and have the circuit's width.

@@ -166,7 +166,8 @@ Circuit random_circuit(unsigned n, int gates, std::uint64_t seed) {
 }
 
 TEST(Simulator, fused_application_matches_unfused_and_the_reference_unitary) {
-    for (std::uint64_t seed : {1u, 2u, 3u}) {
+    // Several seeds: the fuser reorders commuting blocks, which random circuits exercise.
+    for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u}) {
         const Circuit c = random_circuit(7, 120, seed);
         auto u = circuit::circuit_unitary(c);
         ASSERT_TRUE(u.ok()) << u.status().to_string();
@@ -517,6 +518,38 @@ TEST(Simulator, a_wide_mcx_uses_its_kernel) {
 TEST(Simulator, final_statevector_refuses_mid_circuit_measurement) {
     auto r = final_statevector(qasm(kTeleport));
     EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(Simulator, simulate_state_hands_over_the_compact_state_with_its_global_phase) {
+    // Qubits 1 and 3 of 9 idle; a global phase; every kernel kind.
+    Circuit c = random_circuit(7, 80, 11);
+    Circuit wide(9, 0);
+    const std::uint32_t to_wide[7] = {0, 2, 4, 5, 6, 7, 8};
+    for (const auto& in : c.instructions) {
+        std::vector<std::uint32_t> qs;
+        for (auto q : in.qubits) qs.push_back(to_wide[q]);
+        ASSERT_TRUE(wide.append(in.kind, qs, in.params).ok());
+    }
+    wide.global_phase = Expr(0.3);
+    for (bool single : {false, true}) {
+        RunOptions o;
+        o.single_precision = single;
+        auto want = final_compact_state(wide, o);
+        auto got = simulate_state(wide, o);
+        ASSERT_TRUE(want.ok() && got.ok());
+        EXPECT_EQ(got->qubits, want->qubits);
+        ASSERT_EQ(got->state.has_value(), !single);
+        ASSERT_EQ(got->state_single.has_value(), single);
+        const std::size_t n = single ? got->state_single->size() : got->state->size();
+        ASSERT_EQ(n, want->amplitudes.size());
+        double worst = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const C a = single ? C(got->state_single->data()[i]) : C(got->state->data()[i]);
+            worst = std::max(worst, std::abs(a - want->amplitudes[i]));
+        }
+        EXPECT_LT(worst, single ? 1e-5 : 1e-12) << "single " << single;
+    }
+    EXPECT_EQ(simulate_state(qasm(kTeleport)).status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST(Simulator, exact_expectations_on_statevector_and_stabilizer) {

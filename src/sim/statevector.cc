@@ -269,6 +269,18 @@ DiagFn<Real> diag_fn(Level l) {
 }
 
 template <typename Real>
+DenseFn<Real> lanes_fn(Level l, unsigned lane_mask, unsigned high) {
+    if constexpr (std::is_same_v<Real, double>) {
+        if (l == Level::kAvx512) return avx512::KernelTable<avx512::VecD>::lanes(lane_mask, high);
+        if (l == Level::kAvx2) return avx2::KernelTable<avx2::VecD>::lanes(lane_mask, high);
+    } else {
+        if (l == Level::kAvx512) return avx512::KernelTable<avx512::VecF>::lanes(lane_mask, high);
+        if (l == Level::kAvx2) return avx2::KernelTable<avx2::VecF>::lanes(lane_mask, high);
+    }
+    return nullptr;
+}
+
+template <typename Real>
 using Low1qFn = void (*)(Real*, const Real*, std::size_t, std::size_t);
 
 template <typename Real>
@@ -324,6 +336,71 @@ inline std::size_t expand(std::size_t idx, const unsigned* pos, unsigned k) {
         idx = ((idx & ~low) << 1) | (idx & low);
     }
     return idx;
+}
+
+// Targets split for the in-register kernels: lane qubits (2^q < width, inside one register) and
+// register qubits (the rest), with the matrix index of (register bits, lane bits).
+struct LaneSplit {
+    unsigned lane_mask = 0;  // bit q set: qubit q is a lane target
+    unsigned high = 0;       // number of register targets
+    unsigned pos[10] = {};   // register targets, ascending
+    std::size_t off[1024] = {};  // in Reals, by register bits (bit i <-> pos[i])
+    unsigned lanes = 0;
+    unsigned lq[3] = {};     // lane targets, ascending
+    unsigned k = 0;
+    bool is_high[10] = {};
+    unsigned rank[10] = {};  // qubits[b]'s index in pos or lq
+
+    // The matrix index (bit b <-> qubits[b]) of register bits hb and lane-target bits lb.
+    unsigned index(unsigned hb, unsigned lb) const {
+        unsigned idx = 0;
+        for (unsigned b = 0; b < k; ++b) idx |= (((is_high[b] ? hb : lb) >> rank[b]) & 1u) << b;
+        return idx;
+    }
+    // Lane l's bits on the lane targets (bit j <-> lq[j]).
+    unsigned lane_bits(unsigned l) const {
+        unsigned lb = 0;
+        for (unsigned j = 0; j < lanes; ++j) lb |= ((l >> lq[j]) & 1u) << j;
+        return lb;
+    }
+};
+
+unsigned lane_mask_of(std::span<const unsigned> qubits, unsigned width) {
+    unsigned lm = 0;
+    for (unsigned q : qubits) {
+        if (q < 3 && (1u << q) < width) lm |= 1u << q;
+    }
+    return lm;
+}
+
+LaneSplit split_lanes(std::span<const unsigned> qubits, unsigned width) {
+    LaneSplit s;
+    s.k = static_cast<unsigned>(qubits.size());
+    s.lane_mask = lane_mask_of(qubits, width);
+    for (unsigned q : qubits) {
+        if (((s.lane_mask >> q) & 1u) != 0 && q < 3) {
+            s.lq[s.lanes++] = q;
+        } else {
+            s.pos[s.high++] = q;
+        }
+    }
+    std::sort(s.pos, s.pos + s.high);
+    std::sort(s.lq, s.lq + s.lanes);
+    for (unsigned b = 0; b < s.k; ++b) {
+        const unsigned q = qubits[b];
+        s.is_high[b] = !(q < 3 && ((s.lane_mask >> q) & 1u) != 0);
+        const unsigned* first = s.is_high[b] ? s.pos : s.lq;
+        const unsigned count = s.is_high[b] ? s.high : s.lanes;
+        s.rank[b] = static_cast<unsigned>(std::find(first, first + count, q) - first);
+    }
+    for (unsigned h = 0; h < (1u << s.high); ++h) {
+        std::size_t o = 0;
+        for (unsigned i = 0; i < s.high; ++i) {
+            if ((h >> i) & 1u) o |= std::size_t{1} << s.pos[i];
+        }
+        s.off[h] = 2 * o;
+    }
+    return s;
 }
 
 std::size_t physical_memory_bytes() {
@@ -386,6 +463,9 @@ Result<StateVector<Real>> StateVector<Real>::create(unsigned num_qubits) {
                                   "{} bytes of memory",
                                   num_qubits, bytes, physical_memory_bytes())};
     }
+    // No MADV_HUGEPAGE: on the shared dev box the first huge-page allocation of a process took
+    // 3-7 s for 1 GiB (4 KiB pages: 1.7 s), although later ones took 0.3 s; see
+    // docs/performance.md. The pages are first touched in parallel by set_zero_state.
     void* p = std::aligned_alloc(64, rounded);
     if (p == nullptr) {
         return Status{
@@ -453,6 +533,45 @@ void StateVector<Real>::apply_matrix(const circuit::Matrix& m, std::span<const u
     const auto k = static_cast<unsigned>(qubits.size());
     assert(k >= 1 && k <= 6 && m.dim == (1 << k) && k <= num_qubits_);
     if (k == 0 || k > 6 || k > num_qubits_) return;
+    const Level top = g_level.load(std::memory_order_relaxed);
+    const unsigned top_width = width_of<Real>(top);
+    if (top != Level::kPortable && top_width <= size() && k <= 5 &&
+        lane_mask_of(qubits, top_width) != 0) {
+        // Targets inside a register: the in-register kernel keeps the wide SIMD level.
+        const LaneSplit ls = split_lanes(qubits, top_width);
+        const unsigned nh = 1u << ls.high;
+        const unsigned nl = 1u << ls.lanes;
+        std::vector<Real> coef;
+        coef.reserve(std::size_t{4} * nh * nh * nl * top_width);
+        for (unsigned ho = 0; ho < nh; ++ho) {
+            for (unsigned hi = 0; hi < nh; ++hi) {
+                for (unsigned mm = 0; mm < nl; ++mm) {
+                    std::complex<double> e[8];
+                    for (unsigned l = 0; l < top_width; ++l) {
+                        const unsigned lb = ls.lane_bits(l);
+                        e[l] = m(static_cast<int>(ls.index(ho, lb)),
+                                 static_cast<int>(ls.index(hi, lb ^ mm)));
+                    }
+                    for (unsigned l = 0; l < top_width; ++l) {
+                        coef.push_back(static_cast<Real>(e[l].real()));
+                        coef.push_back(static_cast<Real>(e[l].real()));
+                    }
+                    for (unsigned l = 0; l < top_width; ++l) {
+                        coef.push_back(static_cast<Real>(-e[l].imag()));
+                        coef.push_back(static_cast<Real>(e[l].imag()));
+                    }
+                }
+            }
+        }
+        const DenseFn<Real> fn = lanes_fn<Real>(top, ls.lane_mask, ls.high);
+        assert(fn != nullptr);
+        Real* d = reinterpret_cast<Real*>(data());
+        const std::size_t groups = size() / (std::size_t{nh} * top_width);
+        for_ranges(groups, size(), [&](std::size_t g0, std::size_t g1) {
+            fn(d, coef.data(), ls.off, ls.pos, g0, g1);
+        });
+        return;
+    }
     const Targets t = make_targets(qubits);
     const Level level = pick_level<Real>(t.pos[0]);
     const unsigned width = width_of<Real>(level);
@@ -481,6 +600,33 @@ void StateVector<Real>::apply_diagonal(std::span<const std::complex<double>> dia
         return;
     }
     if (k > 10 || k > num_qubits_ || diag.size() != (std::size_t{1} << k)) return;
+    const Level top = g_level.load(std::memory_order_relaxed);
+    const unsigned top_width = width_of<Real>(top);
+    if (top != Level::kPortable && top_width <= size() && lane_mask_of(qubits, top_width) != 0) {
+        // Lane targets: each register's coefficient vector holds per lane that lane's entry.
+        const LaneSplit ls = split_lanes(qubits, top_width);
+        std::vector<Real> coef;
+        coef.reserve((std::size_t{4} << ls.high) * top_width);
+        for (unsigned h = 0; h < (1u << ls.high); ++h) {
+            for (unsigned l = 0; l < top_width; ++l) {
+                const std::complex<double> e = diag[ls.index(h, ls.lane_bits(l))];
+                coef.push_back(static_cast<Real>(e.real()));
+                coef.push_back(static_cast<Real>(e.real()));
+            }
+            for (unsigned l = 0; l < top_width; ++l) {
+                const std::complex<double> e = diag[ls.index(h, ls.lane_bits(l))];
+                coef.push_back(static_cast<Real>(-e.imag()));
+                coef.push_back(static_cast<Real>(e.imag()));
+            }
+        }
+        const DiagFn<Real> fn = diag_fn<Real>(top);
+        Real* d = reinterpret_cast<Real*>(data());
+        const std::size_t groups = size() / ((std::size_t{1} << ls.high) * top_width);
+        for_ranges(groups, size(), [&](std::size_t g0, std::size_t g1) {
+            fn(d, coef.data(), ls.off, ls.pos, ls.high, g0, g1);
+        });
+        return;
+    }
     const Targets t = make_targets(qubits);
     const Level level = pick_level<Real>(t.pos[0]);
     const unsigned width = width_of<Real>(level);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <complex>
 #include <cstdint>
@@ -205,6 +207,68 @@ void check_k_qubit_matrices(std::uint64_t seed) {
 TEST_P(StateVectorKernels, k_qubit_matrices_match_naive) {
     check_k_qubit_matrices<double>(8);
     check_k_qubit_matrices<float>(9);
+}
+
+// Every set of k targets (k = 1..5) on n qubits, each in a random order: covers the in-register
+// kernels (targets below the register width) with every mix of lane and register qubits.
+template <typename Real>
+void check_every_target_set(unsigned n, std::uint64_t seed, bool diagonal) {
+    Rng rng(seed);
+    for (unsigned set = 1; set < (1u << n); ++set) {
+        const auto k = static_cast<unsigned>(std::popcount(set));
+        if (k > 5) continue;
+        std::vector<unsigned> qs;
+        for (unsigned q = 0; q < n; ++q) {
+            if ((set >> q) & 1u) qs.push_back(q);
+        }
+        for (unsigned i = k - 1; i > 0; --i) {
+            std::swap(qs[i], qs[static_cast<unsigned>(rng.uniform_int(0, i))]);
+        }
+        const Naive s = random_state(n, rng);
+        auto sv = make_state<Real>(s, n);
+        Matrix m;
+        if (diagonal) {
+            std::vector<C> d(std::size_t{1} << k);
+            for (auto& c : d) c = std::polar(1.0, rng.uniform() * 6.28);
+            sv.apply_diagonal(d, qs);
+            m = diag_matrix(d);
+        } else {
+            m = random_matrix(1 << k, rng);
+            sv.apply_matrix(m, qs);
+        }
+        std::string what = diagonal ? "diagonal on" : "matrix on";
+        for (unsigned q : qs) {
+            what += ' ';
+            what += std::to_string(q);
+        }
+        expect_near(sv, naive_apply(s, m, qs), what);
+    }
+}
+
+TEST_P(StateVectorKernels, matrices_match_naive_on_every_target_set) {
+    check_every_target_set<double>(6, 21, false);
+    check_every_target_set<float>(6, 22, false);
+}
+
+TEST_P(StateVectorKernels, diagonals_match_naive_on_every_target_set) {
+    check_every_target_set<double>(6, 23, true);
+    check_every_target_set<float>(6, 24, true);
+}
+
+TEST_P(StateVectorKernels, lane_target_matrices_match_naive_on_a_large_state) {
+    Rng rng(25);
+    const unsigned n = 15;  // above the OpenMP threshold
+    for (const auto& qs : std::vector<std::vector<unsigned>>{
+             {0, 1, 2}, {2, 0, 14, 7}, {1, 9, 0, 3, 2}, {0, 5, 6}, {13, 1}}) {
+        const Naive s = random_state(n, rng);
+        const Matrix m = random_matrix(1 << qs.size(), rng);
+        auto sv = make_state<double>(s, n);
+        sv.apply_matrix(m, qs);
+        expect_near(sv, naive_apply(s, m, qs), "lanes large");
+        auto sf = make_state<float>(s, n);
+        sf.apply_matrix(m, qs);
+        expect_near(sf, naive_apply(s, m, qs), "lanes large float");
+    }
 }
 
 template <typename Real>
