@@ -292,7 +292,7 @@ HttpResponse Api::transport_error(int status, std::string_view code, std::string
 
 HttpResponse Api::handle(const HttpRequest& request) {
     const auto start = std::chrono::steady_clock::now();
-    const std::string request_id = request_id_for(request.request_id);
+    std::string request_id = request_id_for(request.request_id);
     const ScopedLogContext log_context(LogFields().for_request(request_id));
     Outcome outcome;
     HttpResponse response = respond(request, request_id, outcome);
@@ -318,6 +318,8 @@ HttpResponse Api::handle(const HttpRequest& request) {
                      path.substr(0, 300), response.status, seconds * 1e3,
                      outcome.error_code.empty() ? "" : " ", outcome.error_code);
     }
+    // Moved, not copied, on the way out (respond() leaves it to here).
+    if (response.request_id.empty()) response.request_id = std::move(request_id);
     return response;
 }
 
@@ -356,7 +358,6 @@ HttpResponse Api::respond(const HttpRequest& request, const std::string& request
         HttpResponse r;
         r.content_type = kTextType;
         r.body = "ok";
-        r.request_id = request_id;
         return r;
     }
 
@@ -370,7 +371,6 @@ HttpResponse Api::respond(const HttpRequest& request, const std::string& request
             }
             Reply reply = token(request, request_id);
             if (!reply.ok()) return error(reply.status());
-            reply->request_id = request_id;
             return std::move(reply).value();
         }
 
@@ -388,7 +388,6 @@ HttpResponse Api::respond(const HttpRequest& request, const std::string& request
         }
         if (!caller.ok()) return error(caller.status());
         ctx.caller = std::move(caller).value();
-        outcome.caller = ctx.caller;
         const ScopedLogContext who(
             LogFields().for_user(ctx.caller->user_id).for_instance(ctx.caller->instance));
 
@@ -403,8 +402,8 @@ HttpResponse Api::respond(const HttpRequest& request, const std::string& request
                 return invalid_argument(fmt::format("invalid request body: {}", e.message));
             }
         }();
+        outcome.caller = std::move(ctx.caller);  // still alive for the views of `who`
         if (!reply.ok()) return error(reply.status());
-        reply->request_id = request_id;
         return std::move(reply).value();
     } catch (const std::bad_alloc&) {
         QRT_LOG_ERROR("{} {}: out of memory", method_name(request.method), target->path);
@@ -436,7 +435,6 @@ HttpResponse Api::metrics_response(const HttpRequest& request, const std::string
     HttpResponse r;
     r.content_type = metrics::kExpositionContentType;
     r.body = metrics::default_registry().exposition();
-    r.request_id = request_id;
     return r;
 }
 
