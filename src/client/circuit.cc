@@ -311,19 +311,15 @@ std::shared_ptr<const circuit::Target> target_of(const BackendInfo& backend) {
                                         backend.name));
     }
     detail::BackendTarget& holder = *backend.target;
+    // A throw leaves the flag unset, so a later transpile() tries again (a passing network error).
     std::call_once(holder.loaded, [&holder] {
-        try {
-            std::shared_ptr<const Service> service = holder.service.lock();
-            if (!service) {
-                client::throw_error(ErrorKind::kInvalidArgument,
-                                    "transpile: the Service this backend came from is gone");
-            }
-            holder.target = service->impl().load_target(holder.name);
-        } catch (...) {
-            holder.error = std::current_exception();
+        std::shared_ptr<const Service> service = holder.service.lock();
+        if (!service) {
+            client::throw_error(ErrorKind::kInvalidArgument,
+                                "transpile: the Service this backend came from is gone");
         }
+        holder.target = service->impl().load_target(holder.name);
     });
-    if (holder.error) std::rethrow_exception(holder.error);
     return holder.target;
 }
 

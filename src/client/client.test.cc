@@ -320,6 +320,28 @@ TEST(Transport, exchanges_the_api_key_and_asks_again_after_a_401) {
     EXPECT_EQ(tokens.load(), 2);
 }
 
+TEST(Session, the_destructor_swallows_a_failed_close) {
+    std::atomic<int> patches{0};
+    StubHttpServer stub([&](const StubRequest& r) {
+        if (r.method == "PATCH") {
+            ++patches;
+            StubResponse dropped;
+            dropped.drop = true;
+            return dropped;
+        }
+        return StubResponse{200, R"({"id":"ses_1","backend_name":"emu_x","mode":"dedicated"})"};
+    });
+    auto service = Service::connect({.url = stub.url(), .token = kJwt, .retries = 1});
+    {
+        Session session(service, "emu_x");
+        EXPECT_EQ(session.session_id(), "ses_1");
+    }  // the close fails (and its retry, and HttpClient's resend on a reused connection)
+    EXPECT_EQ(patches.load(), 3);
+    // An explicit close says so.
+    Session again(service, "emu_x");
+    EXPECT_EQ(error_of([&] { again.close(); }), ErrorKind::kUnavailable);
+}
+
 TEST(Estimator, maps_observables_through_the_transpiled_layout) {
     std::string posted;
     StubHttpServer stub([&](const StubRequest& r) {

@@ -68,7 +68,6 @@ struct detail::BackendTarget {
     std::string name;
     std::once_flag loaded;
     std::shared_ptr<const circuit::Target> target;  // set once loaded
-    std::exception_ptr error;                       // what loading threw, rethrown each time
 };
 
 struct PubResult::Data {
