@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every example against a real server: starts `qrt serve` on a fresh data directory and a
-# free port, points the examples at it (QRT_URL, QRT_TOKEN = the admin key the server wrote), runs
-# each one, and fails if any exits non-zero. Each example checks its own physics.
+# free port with examples/examples.toml (emu_small5 takes half its modelled QPU time), points the
+# examples at it (QRT_URL, QRT_TOKEN = the admin key the server wrote), runs each one, and fails if
+# any exits non-zero. Each example checks its own physics.
 #   examples/run_examples.sh QRT_BINARY EXAMPLE_BINARY...
 set -euo pipefail
 
@@ -19,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$qrt" serve --data-dir "$tmp/data" --port 0 --port-file "$tmp/port" --log-level warn \
-    2>"$tmp/serve.log" &
+    --config "$(dirname "${BASH_SOURCE[0]}")/examples.toml" 2>"$tmp/serve.log" &
 pid=$!
 for _ in $(seq 1 600); do
     [[ -s "$tmp/port" ]] && break

@@ -4,7 +4,8 @@
 // The problem is real: the ground energy of the 4-site Heisenberg chain (vqe.h), known exactly by
 // diagonalizing its 16 x 16 Hamiltonian. Each Nelder-Mead iteration is one Estimator job (the
 // simplex's candidate points as parameter rows), followed by classical work: the iterative
-// pattern of the seed. The background thread submits job-mode Sampler jobs to the same backend,
+// pattern of the seed. The background thread submits job-mode Sampler jobs to the same backend
+// (long single-qubit experiments),
 // always keeping a few queued, with the same credentials (so the same instance: FIFO among them,
 // docs/sessions.md F2).
 //
@@ -19,7 +20,7 @@
 // parameters each loop found on the ideal simulator and compares with the exact ground energy.
 //
 //   vqe_session_modes [--backend B] [--iterations N] [--background K] [--shots S]
-//   (defaults: emu_small5, 8, 2, 1000; QRT_URL / QRT_TOKEN name the server)
+//   (defaults: emu_small5, 8, 2, 8000; QRT_URL / QRT_TOKEN name the server)
 #include "vqe.h"
 
 #include <qrt/qrt.h>
@@ -40,7 +41,7 @@ struct Options {
     std::string backend = "emu_small5";
     int iterations = 8;   // Nelder-Mead iterations per loop (one job each, plus shrinks)
     int background = 2;   // background jobs kept queued
-    int shots = 1000;     // shots of each background job
+    int shots = 8000;     // shots of each background job (~2.6 s of modelled QPU time)
 };
 
 Options parse(int argc, char** argv) {
@@ -62,11 +63,10 @@ public:
     BackgroundLoad(std::shared_ptr<qrt::Service> service, const qrt::BackendInfo& backend,
                    int depth, int shots)
         : thread_([this, service, backend, depth, shots] {
-              qrt::QuantumCircuit ghz(5);
-              ghz.h(0);
-              for (std::uint32_t q = 0; q + 1 < 5; ++q) ghz.cx(q, q + 1);
-              ghz.measure_all();
-              const qrt::SamplerPub pub{qrt::transpile(ghz, backend), {},
+              // A long single-qubit experiment: many shots, each one rep_delay long on the device.
+              qrt::QuantumCircuit flip(1);
+              flip.x(0).measure_all();
+              const qrt::SamplerPub pub{qrt::transpile(flip, backend), {},
                                         static_cast<std::uint32_t>(shots)};
               qrt::Sampler sampler(service, backend.name, {.tags = {"background"}});
               std::deque<qrt::Job> pending;
