@@ -567,11 +567,12 @@ Result<GateItem> gate_item(const FlatOp& op) {
 // among those it depends on (the last block on each of its qubits), so nothing after that block
 // touches the gate's qubits. A dependency block that is the last block on all of its qubits
 // ("movable") can also be merged into the block the gate joins (blocks on disjoint qubits
-// commute). Whether to fuse is a cost model: a block of k qubits costs max(1, 4^(k - kb))
-// state passes, where kb is the width at which a dense kernel turns from memory- to
-// compute-bound (kernel_balance_qubits; beyond it, each qubit doubles the flops and, measured,
-// more than doubles the time); a join or merge is taken when it costs no more passes than
-// leaving the parts apart.
+// commute). Whether to fuse is a cost model: a block whose rows have at most r nonzero entries
+// costs max(1, (r / 2^kb)^2) state passes, where 2^kb is the row length at which a dense kernel
+// turns from memory- to compute-bound (kernel_balance_qubits; a dense k-qubit block has
+// r = 2^k, and beyond kb each qubit doubles the flops and, measured, more than doubles the
+// time); permutation blocks (CX, SWAP chains) have r = 1 and stay one pass at any width. A join
+// or merge is taken when it costs no more passes than leaving the parts apart.
 class Fuser {
 public:
     Fuser(SvProgram& out, unsigned max_qubits, unsigned balance)
@@ -590,13 +591,14 @@ public:
         b.qubits = g.qubits;
         b.m = g.m;
         b.diagonal = g.kind == GateItem::Kind::kDiagonal;
+        b.row_nonzeros = fusable ? row_nonzeros(g.m) : 0;
         b.first = std::move(g);
         b.count = 1;
         blocks_.push_back(std::move(b));
         const int id = static_cast<int>(blocks_.size()) - 1;
         if (fusable) {
             const std::vector<int> deps = movable_deps(blocks_.back().qubits, id);
-            merge_deps(id, deps, {});
+            merge_deps(id, deps, {}, 0);
         }
         for (unsigned q : blocks_[static_cast<std::size_t>(id)].qubits) set_last(q, id);
     }
@@ -625,6 +627,7 @@ private:
         bool diagonal = false;
         bool fusable = true;
         bool dead = false;  // merged into a later block
+        int row_nonzeros = 0;  // the most nonzero entries in one row of m
         GateItem first;     // the gate itself while count == 1
         int count = 0;
     };
@@ -635,8 +638,22 @@ private:
         last_[q] = id;
     }
 
-    double cost(std::size_t k) const {
-        return k <= balance_ ? 1.0 : std::ldexp(1.0, 2 * static_cast<int>(k - balance_));
+    // Passes a block of k qubits with at most `nonzeros` entries per row costs: the kernels do
+    // work in proportion to the nonzeros (the sparse kernel skips zero terms).
+    double cost(std::size_t k, int nonzeros) const {
+        if (k <= balance_ || std::min(nonzeros, 1 << k) <= 2) return 1.0;
+        return std::ldexp(1.0, 2 * static_cast<int>(k - balance_));
+    }
+    double cost(const Block& b) const { return cost(b.qubits.size(), b.row_nonzeros); }
+
+    static int row_nonzeros(const Matrix& m) {
+        int most = 0;
+        for (int r = 0; r < m.dim; ++r) {
+            int n = 0;
+            for (int c = 0; c < m.dim; ++c) n += m(r, c) != C(0) ? 1 : 0;
+            most = std::max(most, n);
+        }
+        return most;
     }
 
     static void add_qubits(std::vector<unsigned>& u, const std::vector<unsigned>& qs) {
@@ -665,7 +682,8 @@ private:
 
     // Merges the dependency blocks `deps` into block `id` while the cost model allows, keeping
     // room for the qubits `extra` of a gate about to join.
-    void merge_deps(int id, const std::vector<int>& deps, const std::vector<unsigned>& extra) {
+    void merge_deps(int id, const std::vector<int>& deps, const std::vector<unsigned>& extra,
+                    int extra_nonzeros) {
         Block& b = blocks_[static_cast<std::size_t>(id)];
         for (int d : deps) {
             Block& a = blocks_[static_cast<std::size_t>(d)];
@@ -673,8 +691,10 @@ private:
             add_qubits(with_extra, extra);
             std::vector<unsigned> all = with_extra;
             add_qubits(all, a.qubits);
-            if (all.size() > max_ ||
-                cost(all.size()) > cost(with_extra.size()) + cost(a.qubits.size())) {
+            // Row counts multiply at most (exactly, for disjoint blocks).
+            const int with_extra_nnz = b.row_nonzeros * std::max(extra_nonzeros, 1);
+            if (all.size() > max_ || cost(all.size(), with_extra_nnz * a.row_nonzeros) >
+                                         cost(with_extra.size(), with_extra_nnz) + cost(a)) {
                 continue;
             }
             std::vector<unsigned> u = b.qubits;
@@ -683,6 +703,7 @@ private:
             b.m = multiply(expand(b.m, b.qubits, u), expand(a.m, a.qubits, u));
             b.qubits = std::move(u);
             b.diagonal = b.diagonal && a.diagonal;
+            b.row_nonzeros = row_nonzeros(b.m);
             b.count += a.count;
             a.dead = true;
             for (unsigned q : a.qubits) set_last(q, id);
@@ -693,18 +714,22 @@ private:
         Block& b = blocks_[static_cast<std::size_t>(id)];
         std::vector<unsigned> u = b.qubits;
         add_qubits(u, g.qubits);
-        // Joining saves the pass the gate would cost as a block of its own.
-        if (u.size() > max_ || cost(u.size()) > cost(b.qubits.size()) + cost(g.qubits.size())) {
+        // Joining saves the pass the gate would cost as a block of its own. The product has at
+        // most the product of the row counts.
+        const int g_nonzeros = row_nonzeros(g.m);
+        if (u.size() > max_ || cost(u.size(), b.row_nonzeros * g_nonzeros) >
+                                   cost(b) + cost(g.qubits.size(), g_nonzeros)) {
             return false;
         }
         const std::vector<int> deps = movable_deps(g.qubits, id);
-        merge_deps(id, deps, g.qubits);
+        merge_deps(id, deps, g.qubits, g_nonzeros);
         Block& bb = blocks_[static_cast<std::size_t>(id)];
         u = bb.qubits;
         add_qubits(u, g.qubits);
         bb.m = multiply(expand(g.m, g.qubits, u), expand(bb.m, bb.qubits, u));
         bb.qubits = std::move(u);
         bb.diagonal = bb.diagonal && g.kind == GateItem::Kind::kDiagonal;
+        bb.row_nonzeros = row_nonzeros(bb.m);
         ++bb.count;
         // Only the gate's qubits: a later block may be the last on the block's other qubits.
         for (unsigned q : g.qubits) set_last(q, id);

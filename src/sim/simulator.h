@@ -41,10 +41,11 @@ struct RunOptions {
     int threads = 0;  // 0: OpenMP default
     // Gate fusion on the statevector: gates (commuting past gates on other qubits) become one
     // matrix of at most this many qubits (0: no fusion, every gate applied alone; at most 6).
-    // Within this cap a cost model picks the width: a block costs one state pass up to the
-    // width where the dense kernel turns compute-bound (3 qubits with AVX-512, 2 with AVX2)
-    // and four times as much per qubit beyond (measured on the 2-core dev box: 4-qubit blocks
-    // were slower than 3-qubit ones on QV and random circuits at 24 qubits); see
+    // Within this cap a cost model picks the width: a block costs one state pass while its
+    // rows have at most 2^kb nonzero entries (kb = 3 with AVX-512, 2 with AVX2: a dense 3-qubit
+    // block) and four times as much per doubling beyond (measured on the 2-core dev box: dense
+    // 4-qubit blocks were slower than 3-qubit ones on QV and random circuits at 24 qubits);
+    // permutation-like blocks (CX chains) stay one pass up to the cap. See
     // docs/adr/0005-simulator-execution.md.
     unsigned max_fused_qubits = 3;
 };

@@ -281,6 +281,23 @@ DenseFn<Real> lanes_fn(Level l, unsigned lane_mask, unsigned high) {
 }
 
 template <typename Real>
+using SparseFn = void (*)(Real*, const Real*, const std::size_t*, const unsigned*,
+                          const std::uint32_t*, std::size_t, std::size_t);
+
+template <typename Real>
+SparseFn<Real> sparse_fn(Level l, unsigned lane_mask, unsigned high) {
+    if constexpr (std::is_same_v<Real, double>) {
+        if (l == Level::kAvx512) return avx512::KernelTable<avx512::VecD>::sparse(lane_mask, high);
+        if (l == Level::kAvx2) return avx2::KernelTable<avx2::VecD>::sparse(lane_mask, high);
+        return portable::KernelTable<portable::Vec<double>>::sparse(lane_mask, high);
+    } else {
+        if (l == Level::kAvx512) return avx512::KernelTable<avx512::VecF>::sparse(lane_mask, high);
+        if (l == Level::kAvx2) return avx2::KernelTable<avx2::VecF>::sparse(lane_mask, high);
+        return portable::KernelTable<portable::Vec<float>>::sparse(lane_mask, high);
+    }
+}
+
+template <typename Real>
 using Low1qFn = void (*)(Real*, const Real*, std::size_t, std::size_t);
 
 template <typename Real>
@@ -533,40 +550,87 @@ void StateVector<Real>::apply_matrix(const circuit::Matrix& m, std::span<const u
     const auto k = static_cast<unsigned>(qubits.size());
     assert(k >= 1 && k <= 6 && m.dim == (1 << k) && k <= num_qubits_);
     if (k == 0 || k > 6 || k > num_qubits_) return;
-    const Level top = g_level.load(std::memory_order_relaxed);
-    const unsigned top_width = width_of<Real>(top);
-    if (top != Level::kPortable && top_width <= size() && k <= 5 &&
-        lane_mask_of(qubits, top_width) != 0) {
-        // Targets inside a register: the in-register kernel keeps the wide SIMD level.
-        const LaneSplit ls = split_lanes(qubits, top_width);
-        const unsigned nh = 1u << ls.high;
-        const unsigned nl = 1u << ls.lanes;
-        std::vector<Real> coef;
-        coef.reserve(std::size_t{4} * nh * nh * nl * top_width);
+    Level top = g_level.load(std::memory_order_relaxed);
+    unsigned top_width = width_of<Real>(top);
+    if (top_width > size()) {
+        top = Level::kPortable;
+        top_width = 1;
+    }
+    // The matrix as per-register coefficient vectors: for output register ho, input register hi
+    // and lane-target subset m, lane l's entry (see dense_lanes_range).
+    const LaneSplit ls = split_lanes(qubits, top_width);
+    const unsigned nh = 1u << ls.high;
+    const unsigned nl = 1u << ls.lanes;
+    std::vector<std::complex<double>> entries(std::size_t{nh} * nh * nl * top_width);
+    std::size_t nonzero = 0;
+    {
+        std::size_t at = 0;
         for (unsigned ho = 0; ho < nh; ++ho) {
             for (unsigned hi = 0; hi < nh; ++hi) {
                 for (unsigned mm = 0; mm < nl; ++mm) {
-                    std::complex<double> e[8];
-                    for (unsigned l = 0; l < top_width; ++l) {
+                    bool any = false;
+                    for (unsigned l = 0; l < top_width; ++l, ++at) {
                         const unsigned lb = ls.lane_bits(l);
-                        e[l] = m(static_cast<int>(ls.index(ho, lb)),
-                                 static_cast<int>(ls.index(hi, lb ^ mm)));
+                        entries[at] = m(static_cast<int>(ls.index(ho, lb)),
+                                        static_cast<int>(ls.index(hi, lb ^ mm)));
+                        any = any || entries[at] != std::complex<double>(0);
                     }
-                    for (unsigned l = 0; l < top_width; ++l) {
-                        coef.push_back(static_cast<Real>(e[l].real()));
-                        coef.push_back(static_cast<Real>(e[l].real()));
-                    }
-                    for (unsigned l = 0; l < top_width; ++l) {
-                        coef.push_back(static_cast<Real>(-e[l].imag()));
-                        coef.push_back(static_cast<Real>(e[l].imag()));
-                    }
+                    nonzero += any ? 1 : 0;
                 }
             }
         }
+    }
+    auto push_vectors = [&](std::vector<Real>& coef, std::size_t vec) {
+        const std::complex<double>* e = entries.data() + vec * top_width;
+        for (unsigned l = 0; l < top_width; ++l) {
+            coef.push_back(static_cast<Real>(e[l].real()));
+            coef.push_back(static_cast<Real>(e[l].real()));
+        }
+        for (unsigned l = 0; l < top_width; ++l) {
+            coef.push_back(static_cast<Real>(-e[l].imag()));
+            coef.push_back(static_cast<Real>(e[l].imag()));
+        }
+    };
+    Real* d = reinterpret_cast<Real*>(data());
+    const std::size_t groups = size() / (std::size_t{nh} * top_width);
+    if (2 * nonzero <= std::size_t{nh} * nh * nl) {
+        // Mostly zero (permutations, CX chains with a few rotations): only the nonzero terms.
+        std::vector<Real> coef;
+        std::vector<std::uint32_t> plan;
+        for (unsigned ho = 0; ho < nh; ++ho) {
+            const std::size_t count_at = plan.size();
+            plan.push_back(0);
+            for (unsigned e = 0; e < nh * nl; ++e) {
+                const std::size_t vec = std::size_t{ho} * nh * nl + e;
+                bool any = false;
+                for (unsigned l = 0; l < top_width; ++l) {
+                    any = any || entries[vec * top_width + l] != std::complex<double>(0);
+                }
+                if (!any) continue;
+                plan.push_back(e);
+                ++plan[count_at];
+                push_vectors(coef, vec);
+            }
+            if (plan[count_at] == 0) {  // a zero row (not unitary): one zero term
+                plan.push_back(0);
+                ++plan[count_at];
+                push_vectors(coef, std::size_t{ho} * nh * nl);
+            }
+        }
+        const SparseFn<Real> fn = sparse_fn<Real>(top, ls.lane_mask, ls.high);
+        assert(fn != nullptr);
+        for_ranges(groups, size(), [&](std::size_t g0, std::size_t g1) {
+            fn(d, coef.data(), ls.off, ls.pos, plan.data(), g0, g1);
+        });
+        return;
+    }
+    if (top != Level::kPortable && k <= 5 && ls.lane_mask != 0) {
+        // Targets inside a register: the in-register kernel keeps the wide SIMD level.
+        std::vector<Real> coef;
+        coef.reserve(std::size_t{4} * nh * nh * nl * top_width);
+        for (std::size_t vec = 0; vec < std::size_t{nh} * nh * nl; ++vec) push_vectors(coef, vec);
         const DenseFn<Real> fn = lanes_fn<Real>(top, ls.lane_mask, ls.high);
         assert(fn != nullptr);
-        Real* d = reinterpret_cast<Real*>(data());
-        const std::size_t groups = size() / (std::size_t{nh} * top_width);
         for_ranges(groups, size(), [&](std::size_t g0, std::size_t g1) {
             fn(d, coef.data(), ls.off, ls.pos, g0, g1);
         });
@@ -584,9 +648,7 @@ void StateVector<Real>::apply_matrix(const circuit::Matrix& m, std::span<const u
         }
     }
     const DenseFn<Real> fn = dense_fn<Real>(level, k);
-    Real* d = reinterpret_cast<Real*>(data());
-    const std::size_t groups = size() / (std::size_t{n} * width);
-    for_ranges(groups, size(),
+    for_ranges(size() / (std::size_t{n} * width), size(),
                [&](std::size_t g0, std::size_t g1) { fn(d, coef.data(), t.off, t.pos, g0, g1); });
 }
 

@@ -211,8 +211,35 @@ TEST_P(StateVectorKernels, k_qubit_matrices_match_naive) {
 
 // Every set of k targets (k = 1..5) on n qubits, each in a random order: covers the in-register
 // kernels (targets below the register width) with every mix of lane and register qubits.
+// A random permutation matrix with random phases (fused CX/SWAP chains), optionally with rows
+// mixed pairwise (H next to them): the sparse kernel's inputs.
+Matrix random_monomial(int dim, Rng& rng, bool pairs) {
+    std::vector<int> perm(static_cast<std::size_t>(dim));
+    for (int i = 0; i < dim; ++i) perm[static_cast<std::size_t>(i)] = i;
+    for (int i = dim - 1; i > 0; --i) {
+        std::swap(perm[static_cast<std::size_t>(i)],
+                  perm[static_cast<std::size_t>(rng.uniform_int(0, i))]);
+    }
+    Matrix m{dim, std::vector<C>(static_cast<std::size_t>(dim) * dim, C(0))};
+    for (int r = 0; r < dim; ++r) {
+        m(r, perm[static_cast<std::size_t>(r)]) = std::polar(1.0, rng.uniform() * 6.28);
+    }
+    if (!pairs) return m;
+    Matrix h{dim, std::vector<C>(static_cast<std::size_t>(dim) * dim, C(0))};
+    const double s = 1 / std::sqrt(2.0);
+    for (int r = 0; r < dim; ++r) {
+        for (int c = 0; c < dim; ++c) {
+            h(r, c) = s * (m(r, c) + ((r & 1) ? -m(r ^ 1, c) : m(r ^ 1, c)));
+        }
+    }
+    return h;
+}
+
+enum class MatrixKind { kDense, kDiagonal, kMonomial, kPairs };
+
 template <typename Real>
-void check_every_target_set(unsigned n, std::uint64_t seed, bool diagonal) {
+void check_every_target_set(unsigned n, std::uint64_t seed, MatrixKind kind) {
+    const bool diagonal = kind == MatrixKind::kDiagonal;
     Rng rng(seed);
     for (unsigned set = 1; set < (1u << n); ++set) {
         const auto k = static_cast<unsigned>(std::popcount(set));
@@ -233,7 +260,9 @@ void check_every_target_set(unsigned n, std::uint64_t seed, bool diagonal) {
             sv.apply_diagonal(d, qs);
             m = diag_matrix(d);
         } else {
-            m = random_matrix(1 << k, rng);
+            m = kind == MatrixKind::kDense      ? random_matrix(1 << k, rng)
+                : kind == MatrixKind::kMonomial ? random_monomial(1 << k, rng, false)
+                                                : random_monomial(1 << k, rng, true);
             sv.apply_matrix(m, qs);
         }
         std::string what = diagonal ? "diagonal on" : "matrix on";
@@ -246,13 +275,20 @@ void check_every_target_set(unsigned n, std::uint64_t seed, bool diagonal) {
 }
 
 TEST_P(StateVectorKernels, matrices_match_naive_on_every_target_set) {
-    check_every_target_set<double>(6, 21, false);
-    check_every_target_set<float>(6, 22, false);
+    check_every_target_set<double>(6, 21, MatrixKind::kDense);
+    check_every_target_set<float>(6, 22, MatrixKind::kDense);
 }
 
 TEST_P(StateVectorKernels, diagonals_match_naive_on_every_target_set) {
-    check_every_target_set<double>(6, 23, true);
-    check_every_target_set<float>(6, 24, true);
+    check_every_target_set<double>(6, 23, MatrixKind::kDiagonal);
+    check_every_target_set<float>(6, 24, MatrixKind::kDiagonal);
+}
+
+TEST_P(StateVectorKernels, sparse_matrices_match_naive_on_every_target_set) {
+    check_every_target_set<double>(6, 26, MatrixKind::kMonomial);
+    check_every_target_set<float>(6, 27, MatrixKind::kMonomial);
+    check_every_target_set<double>(6, 28, MatrixKind::kPairs);
+    check_every_target_set<float>(6, 29, MatrixKind::kPairs);
 }
 
 TEST_P(StateVectorKernels, lane_target_matrices_match_naive_on_a_large_state) {
@@ -268,6 +304,10 @@ TEST_P(StateVectorKernels, lane_target_matrices_match_naive_on_a_large_state) {
         auto sf = make_state<float>(s, n);
         sf.apply_matrix(m, qs);
         expect_near(sf, naive_apply(s, m, qs), "lanes large float");
+        const Matrix p = random_monomial(1 << qs.size(), rng, qs.size() % 2 == 0);
+        auto sp = make_state<double>(s, n);
+        sp.apply_matrix(p, qs);
+        expect_near(sp, naive_apply(s, p, qs), "sparse large");
     }
 }
 
