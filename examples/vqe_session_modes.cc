@@ -5,7 +5,7 @@
 // diagonalizing its 16 x 16 Hamiltonian. Each Nelder-Mead iteration is one Estimator job (the
 // simplex's candidate points as parameter rows), followed by classical work: the iterative
 // pattern of the seed. The background thread submits job-mode Sampler jobs to the same backend
-// (long single-qubit experiments),
+// (long single-qubit experiments, 3.6 s of device time each),
 // always keeping a few queued, with the same credentials (so the same instance: FIFO among them,
 // docs/sessions.md F2).
 //
@@ -20,7 +20,7 @@
 // parameters each loop found on the ideal simulator and compares with the exact ground energy.
 //
 //   vqe_session_modes [--backend B] [--iterations N] [--background K] [--shots S]
-//   (defaults: emu_small5, 8, 2, 8000; QRT_URL / QRT_TOKEN name the server)
+//   (defaults: emu_small5, 8, 2, 300; QRT_URL / QRT_TOKEN name the server)
 #include "vqe.h"
 
 #include <qrt/qrt.h>
@@ -41,7 +41,7 @@ struct Options {
     std::string backend = "emu_small5";
     int iterations = 8;   // Nelder-Mead iterations per loop (one job each, plus shrinks)
     int background = 2;   // background jobs kept queued
-    int shots = 8000;     // shots of each background job (~2.6 s of modelled QPU time)
+    int shots = 300;      // shots of each background job (10 ms each on the device)
 };
 
 Options parse(int argc, char** argv) {
@@ -63,10 +63,12 @@ public:
     BackgroundLoad(std::shared_ptr<qrt::Service> service, const qrt::BackendInfo& backend,
                    int depth, int shots)
         : thread_([this, service, backend, depth, shots] {
-              // A long single-qubit experiment: many shots, each one rep_delay long on the device.
-              qrt::QuantumCircuit flip(1);
-              flip.x(0).measure_all();
-              const qrt::SamplerPub pub{qrt::transpile(flip, backend), {},
+              // A long experiment that costs the emulator little: a T1-style measurement with a
+              // 10 ms wait in every shot (300 shots: about 3.6 s of modelled QPU time).
+              const qrt::QuantumCircuit t1 = qrt::QuantumCircuit::from_qasm(
+                  "OPENQASM 3.0; include \"stdgates.inc\"; qubit[1] q; bit[1] c;"
+                  " x q[0]; delay[10ms] q[0]; c[0] = measure q[0];");
+              const qrt::SamplerPub pub{qrt::transpile(t1, backend), {},
                                         static_cast<std::uint32_t>(shots)};
               qrt::Sampler sampler(service, backend.name, {.tags = {"background"}});
               std::deque<qrt::Job> pending;
@@ -76,7 +78,13 @@ public:
                   pending.pop_front();
                   ++done_;
               }
-              for (const qrt::Job& job : pending) job.cancel();
+              for (const qrt::Job& job : pending) {
+                  try {
+                      job.cancel();
+                  } catch (const qrt::Error&) {
+                      // it finished meanwhile: nothing to cancel
+                  }
+              }
           }) {}
     ~BackgroundLoad() {
         stop_ = true;
