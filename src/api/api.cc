@@ -263,7 +263,8 @@ Api::Api(const ServerConfig& config, runtime::Runtime& runtime, const Clock& clo
       clock_(clock),
       token_secret_(runtime.token_secret()),
       limiter_(clock, config.rate_limit_per_s, config.rate_burst),
-      request_id_prefix_(make_request_id_prefix()) {
+      request_id_prefix_(make_request_id_prefix()),
+      metrics_require_auth_(config.metrics_require_auth) {
     HttpMetrics::get();  // the families are in the first scrape, before any request is counted
 }
 

@@ -171,7 +171,7 @@ private:
     const std::string request_id_prefix_;
     std::atomic<std::uint64_t> request_counter_{0};
     // [metrics] require_auth: GET /metrics for admins only (docs/operations.md "Metrics").
-    const bool metrics_require_auth_ = false;
+    const bool metrics_require_auth_;
 };
 
 }  // namespace qrt::api

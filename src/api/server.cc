@@ -392,7 +392,10 @@ void Connection::write(HttpResponse r, bool close_after) {
     response_.keep_alive(!close_after_write_);
     response_.prepare_payload();
 
-    if (log_enabled(LogLevel::kInfo) && parser_) {
+    // API requests have their access line from the Api (with user and instance); the web pages
+    // get theirs here.
+    if (log_enabled(LogLevel::kInfo) && parser_ &&
+        web::is_web_path(parser_->get().target().substr(0, parser_->get().target().find('?')))) {
         const auto& req = parser_->get();
         const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                                 std::chrono::steady_clock::now() - started_)

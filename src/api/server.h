@@ -28,6 +28,7 @@ struct ServerConfig {
     double rate_burst = 4000;
     Duration token_ttl = std::chrono::hours(1);
     Duration idle_timeout = std::chrono::seconds(60);  // keep-alive connections
+    bool metrics_require_auth = false;  // [metrics] require_auth: GET /metrics for admins only
 };
 
 class Server {

@@ -201,6 +201,7 @@ int run_serve(const ServeOptions& options) {
 
     SystemClock clock;
     api::ServerConfig server_config = config->server;
+    server_config.metrics_require_auth = config->metrics_require_auth;
     auto opened = runtime::Runtime::open(std::move(config->runtime), clock);
     if (!opened.ok()) {
         say(fmt::format("cannot open the service in {}: {}", dir, opened.status().message()));

@@ -179,8 +179,6 @@ def test_server_log_is_json_lines_with_request_and_job_ids(server, admin):
         assert r["backend"] == SIM and r["instance"] and r["user"], r
 
 
-@pytest.mark.xfail(reason="[metrics] require_auth is parsed but not wired to the HTTP server yet "
-                   "(needs api::ServerConfig::metrics_require_auth)", strict=True)
 def test_metrics_can_be_restricted_to_admins(tmp_path):
     config = tmp_path / "qrt.toml"
     config.write_text(TEST_CONFIG.read_text() + "\n[metrics]\nrequire_auth = true\n")
