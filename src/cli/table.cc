@@ -72,7 +72,11 @@ std::string text_fields(const std::vector<std::pair<std::string, std::string>>& 
     std::string out;
     for (const auto& [name, value] : fields) {
         if (value.empty()) continue;
-        out += name + ":" + std::string(width - display_width(name) - 1 + 2, ' ') + value + "\n";
+        out += name;
+        out += ':';
+        out.append(width - display_width(name) + 1, ' ');
+        out += value;
+        out += '\n';
     }
     return out;
 }

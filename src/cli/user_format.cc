@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <cmath>
 
@@ -185,7 +186,8 @@ namespace {
 
 // `cells` cells of bar, in eighths: full blocks and one partial block.
 std::string bar(double cells) {
-    static const char* const kEighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+    static constexpr std::array<std::string_view, 8> kEighths = {"",  "▏", "▎", "▍",
+                                                                 "▌", "▋", "▊", "▉"};
     auto eighths = static_cast<std::int64_t>(std::llround(std::max(0.0, cells) * 8));
     std::string out;
     for (std::int64_t i = 0; i < eighths / 8; ++i) out += "█";

@@ -163,8 +163,9 @@ TEST(CountsTable, draws_eighths_of_a_cell) {
 
 TEST(CountsTable, shows_the_top_outcomes_and_sums_the_rest) {
     std::map<std::string, std::uint64_t> counts;
-    for (int i = 0; i < 20; ++i)
-        counts[std::to_string(100 + i)] = static_cast<std::uint64_t>(i + 1);
+    for (std::uint64_t i = 0; i < 20; ++i) {
+        counts[std::to_string(100 + i)] = i + 1;
+    }
     std::string t = counts_table(counts, 16, 10);
     EXPECT_EQ(t.substr(0, t.find('\n', t.find('\n') + 1) + 1),
               "OUTCOME  COUNT    PROB\n"

@@ -21,6 +21,7 @@ namespace json = boost::json;
 Terminal process_terminal() {
     Terminal t;
     t.err_is_tty = isatty(STDERR_FILENO) == 1;
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read once at startup, before any thread
     if (const char* cols = std::getenv("COLUMNS"); cols != nullptr && std::atoi(cols) > 0) {
         t.columns = static_cast<std::size_t>(std::atoi(cols));
     } else if (winsize ws{};
@@ -65,12 +66,17 @@ namespace {
 
 // "qrt jobs show": the words that chose the verb, for error lines.
 std::string verb_path(const CLI::App* verb) {
-    std::string path;
+    std::vector<std::string> words;
     for (const CLI::App* a = verb; a != nullptr && a->get_parent() != nullptr;
          a = a->get_parent()) {
-        path = " " + a->get_name() + path;
+        words.push_back(a->get_name());
     }
-    return "qrt" + path;
+    std::string path = "qrt";
+    for (auto w = words.rbegin(); w != words.rend(); ++w) {
+        path += ' ';
+        path += *w;
+    }
+    return path;
 }
 
 // A Status from resolving the connection, carried to the one place that prints errors.
@@ -147,9 +153,8 @@ int UserCommands::wait_and_print(Context& ctx, const std::string& id,
     PrimitiveResult result = job.result();
     if (ctx.json) {
         json::object body{{"job_id", id}, {"status", to_string(info.status)}};
-        for (const auto& [key, value] : result_json(result, info.program_id).as_object()) {
-            body[key] = value;
-        }
+        json::value fields = result_json(result, info.program_id);
+        for (const auto& [key, value] : fields.as_object()) body[key] = value;
         ctx.out << pretty_json(body) << "\n";
     } else {
         ctx.out << result_text(result, info.program_id, labels);
