@@ -166,8 +166,12 @@ void for_ranges(std::size_t groups, std::size_t amps, const F& f) {
         f(std::size_t{0}, groups);
         return;
     }
-    const auto chunks = static_cast<std::int64_t>(threads);
-#pragma omp parallel for schedule(static) num_threads(threads)
+    // 16 chunks per thread, handed out dynamically: when another process takes a core from one
+    // of the threads (a shared machine), the others take over its chunks instead of waiting at
+    // the barrier.
+    const std::size_t per_thread = groups >= std::size_t{16} * static_cast<std::size_t>(threads) ? 16 : 1;
+    const auto chunks = static_cast<std::int64_t>(per_thread * static_cast<std::size_t>(threads));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (std::int64_t c = 0; c < chunks; ++c) {
         const auto uc = static_cast<std::size_t>(c);
         f(groups * uc / static_cast<std::size_t>(chunks),
@@ -593,7 +597,7 @@ void StateVector<Real>::apply_matrix(const circuit::Matrix& m, std::span<const u
     };
     Real* d = reinterpret_cast<Real*>(data());
     const std::size_t groups = size() / (std::size_t{nh} * top_width);
-    if (2 * nonzero <= std::size_t{nh} * nh * nl) {
+    if (4 * nonzero <= std::size_t{nh} * nh * nl) {
         // Mostly zero (permutations, CX chains with a few rotations): only the nonzero terms.
         std::vector<Real> coef;
         std::vector<std::uint32_t> plan;
