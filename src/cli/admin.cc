@@ -173,14 +173,7 @@ AdminCommand::AdminCommand(CLI::App& app) {
 }
 
 void AdminCommand::add_common(CLI::App* verb) {
-    verb->add_option("--url", common_.url,
-                     "server URL (default: $QRT_URL, else http://127.0.0.1:8000)");
-    verb->add_option("--token", common_.token,
-                     "an admin's API key or token (default: $QRT_TOKEN, else $QRT_API_KEY, else "
-                     "DATA_DIR/admin.key)");
-    verb->add_option("--data-dir", common_.data_dir,
-                     "where to find admin.key (default: $QRT_DATA_DIR, else "
-                     "$HOME/.local/share/qrt)");
+    add_connection_flags(verb, common_.connection);
     verb->add_flag("--json", common_.json, "print the server's JSON answer");
     verb->add_option("--timeout", common_.timeout_s, "seconds to wait for the server")
         ->check(CLI::PositiveNumber)
@@ -280,7 +273,7 @@ std::optional<Duration> relative_time(const std::string& option, const std::stri
 int AdminCommand::run(std::ostream& out, std::ostream& err, const EnvLookup& env) const {
     try {
         // Where and who.
-        auto parsed_url = client::parse_url(resolve_url(common_.url, env));
+        auto parsed_url = client::parse_url(resolve_url(common_.connection.url, env));
         if (!parsed_url.ok()) throw Failure{parsed_url.status()};
         // A URL copied from the client's settings may end in /api/v1: the routes add it.
         client::Url base = *parsed_url;
@@ -288,7 +281,8 @@ int AdminCommand::run(std::ostream& out, std::ostream& err, const EnvLookup& env
             base.base_path.compare(base.base_path.size() - 7, 7, "/api/v1") == 0) {
             base.base_path.resize(base.base_path.size() - 7);
         }
-        auto resolved_token = resolve_token(common_.token, common_.data_dir, env);
+        auto resolved_token =
+            resolve_token(common_.connection.token, common_.connection.data_dir, env);
         if (!resolved_token.ok()) throw Failure{resolved_token.status()};
         const std::string& token = *resolved_token;
 

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "cli/config.h"
+#include "cli/credentials.h"
 
 namespace qrt::cli {
 
@@ -47,7 +48,7 @@ public:
 
 private:
     struct Common {
-        std::string url, token, data_dir;
+        ConnectionFlags connection;
         bool json = false;
         double timeout_s = 30;
     };

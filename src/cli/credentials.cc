@@ -7,6 +7,17 @@
 
 namespace qrt::cli {
 
+void add_connection_flags(CLI::App* verb, ConnectionFlags& flags) {
+    verb->add_option("--url", flags.url,
+                     "server URL (default: $QRT_URL, else http://127.0.0.1:8000)");
+    verb->add_option("--token", flags.token,
+                     "API key or token (default: $QRT_TOKEN, else $QRT_API_KEY, else the local "
+                     "server's DATA_DIR/admin.key)");
+    verb->add_option("--data-dir", flags.data_dir,
+                     "where to find admin.key (default: $QRT_DATA_DIR, else "
+                     "$HOME/.local/share/qrt)");
+}
+
 std::string resolve_url(const std::string& flag, const EnvLookup& env) {
     if (!flag.empty()) return flag;
     std::string url = env("QRT_URL").value_or("");

@@ -9,6 +9,7 @@
 // Thread-safety: pure functions over `env` and the file system.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 
 #include "base/status.h"
@@ -17,6 +18,14 @@
 namespace qrt::cli {
 
 inline constexpr const char* kDefaultServerUrl = "http://127.0.0.1:8000";
+
+// What the command line says about the connection (empty: not given).
+struct ConnectionFlags {
+    std::string url, token, data_dir;
+};
+
+// Adds --url, --token and --data-dir to `verb`, stored in `flags`.
+void add_connection_flags(CLI::App* verb, ConnectionFlags& flags);
 
 // The server URL by the order above.
 std::string resolve_url(const std::string& flag, const EnvLookup& env);

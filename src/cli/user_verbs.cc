@@ -42,16 +42,9 @@ UserCommands::UserCommands(CLI::App& app) {
 }
 
 void UserCommands::add_common(CLI::App* verb) {
-    verb->add_option("--url", common_.url,
-                     "server URL (default: $QRT_URL, else http://127.0.0.1:8000)");
-    verb->add_option("--token", common_.token,
-                     "API key or token (default: $QRT_TOKEN, else $QRT_API_KEY, else the local "
-                     "server's DATA_DIR/admin.key)");
+    add_connection_flags(verb, common_.connection);
     verb->add_option("--instance", common_.instance,
                      "instance name or CRN to work in (default: the user's first)");
-    verb->add_option("--data-dir", common_.data_dir,
-                     "where to find admin.key (default: $QRT_DATA_DIR, else "
-                     "$HOME/.local/share/qrt)");
     verb->add_flag("--json", common_.json, "print JSON instead of a table");
 }
 
@@ -99,8 +92,8 @@ int UserCommands::run(std::ostream& out, std::ostream& err, const EnvLookup& env
     const std::string who = verb_path(chosen);
     try {
         ServiceOptions options;
-        options.url = resolve_url(common_.url, env);
-        auto token = resolve_token(common_.token, common_.data_dir, env);
+        options.url = resolve_url(common_.connection.url, env);
+        auto token = resolve_token(common_.connection.token, common_.connection.data_dir, env);
         if (!token.ok()) throw Failure{token.status()};
         options.token = *token;
         options.instance = common_.instance;

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "cli/config.h"
+#include "cli/credentials.h"
 
 namespace qrt {
 class Service;
@@ -60,7 +61,8 @@ public:
 
 private:
     struct Common {
-        std::string url, token, instance, data_dir;
+        ConnectionFlags connection;
+        std::string instance;
         bool json = false;
     };
     // What one run of a verb works with.

@@ -8,24 +8,7 @@
 set -euo pipefail
 
 qrt="$1"
-tmp="$(mktemp -d)"
-pid=""
-cleanup() {
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    if [[ -f "$tmp/serve.log" ]]; then
-        echo "--- server log:" >&2
-        cat "$tmp/serve.log" >&2
-    fi
-    exit 1
-}
+source "$(dirname "$0")/lib.sh"
 
 # http METHOD URL [AUTHORIZATION]: prints "STATUS BODY".
 http() {
@@ -48,21 +31,6 @@ json_field() {
     python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
 }
 
-start_server() {
-    rm -f "$tmp/port"
-    "$qrt" serve --data-dir "$tmp/data" --port 0 --port-file "$tmp/port" --log-level info \
-        2>"$tmp/serve.log" &
-    pid=$!
-    for _ in $(seq 1 600); do
-        [[ -s "$tmp/port" ]] && break
-        kill -0 "$pid" 2>/dev/null || fail "the server exited before listening"
-        sleep 0.1
-    done
-    [[ -s "$tmp/port" ]] || fail "no port file after 60 s"
-    port="$(cat "$tmp/port")"
-    url="http://127.0.0.1:$port"
-}
-
 stop_server() {
     kill -TERM "$pid"
     local rc=0
@@ -73,17 +41,8 @@ stop_server() {
     [[ ! -e "$tmp/port" ]] || fail "the port file is left behind"
 }
 
-# expect_rc CODE COMMAND...: runs the command and checks its exit code.
-expect_rc() {
-    local want="$1"
-    shift
-    local rc=0
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    [[ $rc -eq $want ]] || fail "exit $rc (wanted $want) from: $* : $(cat "$tmp/out" "$tmp/err")"
-}
-
 # --- first start
-start_server
+start_server --log-level info
 key_file="$tmp/data/admin.key"
 [[ -f "$key_file" ]] || fail "no admin.key in the data directory"
 [[ "$(stat -c %a "$key_file")" == "600" ]] || fail "admin.key has mode $(stat -c %a "$key_file")"
@@ -145,7 +104,7 @@ expect_rc 4 "$qrt" admin users list --token not-a-key
 stop_server
 
 # --- restart: the same admin key, not printed again; alice is still there
-start_server
+start_server --log-level info
 grep -q "admin API key" "$tmp/serve.log" && fail "a restart printed the admin key again"
 [[ "$(head -n1 "$key_file")" == "$admin_key" ]] || fail "the admin key changed on restart"
 export QRT_URL="$url"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The user verbs of `qrt` end to end against a real `qrt serve` (docs/cli.md): backends (table and
-# JSON), run (Sampler and Estimator, --wait, transpiled for a device, refused untranspiled), jobs
+# JSON), run (Sampler and Estimator, OpenQASM 3 and 2, --wait, transpiled for a device, refused untranspiled), jobs
 # list/show/result/tags/wait/cancel (a job held behind a paused backend), sessions
 # create/show/close/cancel, and the exit codes (3 unknown job, 4 bad token, 2 bad file, 5 a
 # cancelled job, 6 a --timeout).
@@ -11,24 +11,7 @@ set -euo pipefail
 qrt="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 bell="$here/bell.qasm"
-tmp="$(mktemp -d)"
-pid=""
-cleanup() {
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    if [[ -f "$tmp/serve.log" ]]; then
-        echo "--- server log (tail):" >&2
-        tail -n 30 "$tmp/serve.log" >&2
-    fi
-    exit 1
-}
+source "$here/lib.sh"
 
 # py EXPR: evaluates a Python expression with `d` = the JSON in $tmp/out; prints the value.
 py() {
@@ -36,30 +19,13 @@ py() {
         "$tmp/out" "$1"
 }
 
-# expect_rc CODE COMMAND...: runs the command (stdout in $tmp/out, stderr in $tmp/err) and checks
-# its exit code.
-expect_rc() {
-    local want="$1"
-    shift
-    local rc=0
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    [[ $rc -eq $want ]] || fail "exit $rc (wanted $want) from: $* : $(cat "$tmp/out" "$tmp/err")"
-}
-
 # has FILE TEXT: FILE ($tmp/out or $tmp/err) contains TEXT.
 has() {
     grep -qF -- "$2" "$tmp/$1" || fail "$1 lacks '$2': $(cat "$tmp/$1")"
 }
 
-"$qrt" serve --data-dir "$tmp/data" --port 0 --port-file "$tmp/port" 2>"$tmp/serve.log" &
-pid=$!
-for _ in $(seq 1 600); do
-    [[ -s "$tmp/port" ]] && break
-    kill -0 "$pid" 2>/dev/null || fail "the server exited before listening"
-    sleep 0.1
-done
-[[ -s "$tmp/port" ]] || fail "no port file after 60 s"
-export QRT_URL="http://127.0.0.1:$(cat "$tmp/port")" QRT_DATA_DIR="$tmp/data"
+start_server
+export QRT_URL="$url" QRT_DATA_DIR="$tmp/data"
 unset QRT_TOKEN QRT_API_KEY
 
 # --- backends
@@ -78,6 +44,10 @@ expect_rc 0 "$qrt" run "$bell" --backend sim_ideal --shots 1000 --wait --tag bel
 [[ "$(py 'sum(d["pubs"][0]["counts"]["c"].values())')" == "1000" ]] || fail "shots: $(cat "$tmp/out")"
 bell_job="$(py 'd["job_id"]')"
 has err "DONE"  # the status line
+
+expect_rc 0 "$qrt" run "$here/bell_qasm2.qasm" --backend sim_ideal --shots 100 --wait --json
+[[ "$(py 'sorted(d["pubs"][0]["counts"]["c"])')" == "['00', '11']" ]] ||
+    fail "Bell counts from OpenQASM 2: $(cat "$tmp/out")"
 
 expect_rc 0 "$qrt" run "$bell" --backend sim_ideal --shots 100 --wait
 grep -qE "^(00|11) +[0-9]+ +0\.[0-9]{4} +█" "$tmp/out" || fail "counts table: $(cat "$tmp/out")"
