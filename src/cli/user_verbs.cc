@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "cli/admin.h"
 #include "cli/credentials.h"
 #include "cli/exit_codes.h"
 #include "cli/status_line.h"
@@ -97,6 +98,10 @@ int UserCommands::run(std::ostream& out, std::ostream& err, const EnvLookup& env
         if (!token.ok()) throw Failure{token.status()};
         options.token = *token;
         options.instance = common_.instance;
+        // A name is the instance whose CRN qrt made from it (as `qrt admin instances set NAME`).
+        if (!options.instance.empty() && options.instance.rfind("crn:", 0) != 0) {
+            options.instance = instance_crn(options.instance);
+        }
         Context ctx{Service::connect(options), out, err, terminal, common_.json};
 
         if (backends_->parsed()) return run_backends(ctx);

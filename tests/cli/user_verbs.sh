@@ -142,6 +142,10 @@ has err "choose a backend"
 expect_rc 2 "$qrt" run "$bell" --backend sim_ideal --least-busy
 expect_rc 2 "$qrt" run "$bell" --backend sim_ideal --observable ZZZ
 expect_rc 1 "$qrt" backends --url http://127.0.0.1:1 --token x
+expect_rc 0 "$qrt" jobs list --instance local --tag bell
+has out "$bell_job"
+expect_rc 4 "$qrt" jobs list --instance nope
+has err "may not use instance"
 for verb in "backends" "run" "jobs list" "jobs show" "jobs result" "jobs cancel" "jobs tags" \
     "jobs wait" "sessions create" "sessions show" "sessions close" "sessions cancel"; do
     # shellcheck disable=SC2086
