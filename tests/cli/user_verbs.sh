@@ -53,6 +53,14 @@ expect_rc 0 "$qrt" run "$bell" --backend sim_ideal --shots 100 --wait
 grep -qE "^(00|11) +[0-9]+ +0\.[0-9]{4} +█" "$tmp/out" || fail "counts table: $(cat "$tmp/out")"
 has out "2 outcomes, 100 shots"
 
+# On a terminal the status line is rewritten in place: "\r" ... "clear to end of line".
+if command -v script >/dev/null; then
+    script -qec "\"$qrt\" run \"$bell\" --backend sim_ideal --shots 10 --wait" /dev/null \
+        >"$tmp/tty" </dev/null || fail "run --wait on a terminal: $(cat "$tmp/tty")"
+    grep -q $'\rDONE · [0-9]*s\e\[K' "$tmp/tty" ||
+        fail "no status line rewritten in place: $(cat -A "$tmp/tty")"
+fi
+
 # --- run: Estimator (final measurements are dropped); <ZZ> of a Bell state is 1
 expect_rc 0 "$qrt" run "$bell" --backend sim_ideal --observable ZZ --observable "0.5*XX - IZ" \
     --wait --json
