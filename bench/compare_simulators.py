@@ -4,7 +4,7 @@
     OMP_NUM_THREADS=2 .venv/bin/python bench/compare_simulators.py \
         [--inputs build/bench-inputs/sim] [--qrt-bench build/hbench-rel/bench/qrt_sim_compare] \
         [--sv-qubits 20,24,26,28] [--families qft,qv,random,su2,ghz] [--skip-qv-above 26] \
-        [--no-qsim] [--no-aer] [--write-docs docs/performance.md]
+        [--no-qsim] [--no-aer] [--qrt-single] [--write-docs docs/performance.md]
 
 Writes (seeded, always regenerated) to the inputs folder, QPY version 17:
   sv_<family>_<n>.qpy      statevector circuits, no measurement: qft (h, cp, swap), qv (quantum
@@ -17,7 +17,8 @@ Writes (seeded, always regenerated) to the inputs folder, QPY version 17:
                            a 20-qubit EfficientSU2 state and 100 random Pauli observables of
                            weight <= 4 ([["IXZ...", coeff], ...])
 Timers cover the simulation only (transpilation and conversion happen before the timer):
-  qrt    bench/sim/qrt_sim_compare (C++; sim::final_statevector / run_shots / exact_expectations),
+  qrt    bench/sim/qrt_sim_compare (C++; sim::simulate_state / run_shots / exact_expectations;
+         complex128, or complex64 with --qrt-single),
          one process per case, best of 3 below 26 qubits and of 1 from 26 on
   Aer    AerSimulator(method="statevector", precision="double", fusion default) with
          save_statevector, run(...).result(); method="stabilizer" for 10 000 shots; EstimatorV2
@@ -318,6 +319,8 @@ def main() -> int:
     ap.add_argument("--skip-qv-above", type=int, default=26,
                     help="quantum volume only up to this width (depth = n makes it long)")
     ap.add_argument("--stab-qubits", default="127,1000")
+    ap.add_argument("--qrt-single", action="store_true",
+                    help="qrt's statevector in complex64, qsim's precision (qrt_sim_compare --single)")
     ap.add_argument("--no-aer", action="store_true")
     ap.add_argument("--no-qsim", action="store_true")
     ap.add_argument("--no-stab", action="store_true")
@@ -368,8 +371,8 @@ def main() -> int:
             write_qpy(qc, path)
             reps = 3 if n < 26 else 1
             row = {"case": name, "qubits": n, "gates": qc.size(), "notes": []}
-            ours, err = run_qrt(binary, ["--no-probe", "--reps", str(reps), str(path)],
-                                args.case_timeout)
+            ours, err = run_qrt(binary, ["--no-probe", "--reps", str(reps), str(path)]
+                                + (["--single"] if args.qrt_single else []), args.case_timeout)
             row["qrt"] = ours[0]["seconds"] if ours else None
             if err:
                 row["notes"].append(f"qrt: {err[:120]}")
