@@ -342,6 +342,9 @@ public:
     const std::string& backend() const;
     void close();   // drain: no new jobs, queued ones run (S9)
     void cancel();  // abort: queued jobs fail (S10)
+    // Forgets the session without closing it: the destructor then leaves it open (a CLI that
+    // creates a session for later commands). close()/cancel()/details() still work.
+    void detach();
     SessionDetails details() const;
     std::string status() const;  // SessionDetails::status
     double usage() const;        // seconds

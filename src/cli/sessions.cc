@@ -50,11 +50,9 @@ int UserCommands::run_sessions(Context& ctx) const {
             if (a.batch) return Batch(ctx.service, a.backend, max_time);  // a Batch is a Session
             return Session(ctx.service, a.backend, max_time);
         };
-        // The session outlives this command (close it with `qrt sessions close ID`), so it is
-        // kept where its destructor, which closes it, never runs.
-        static Session* kept = nullptr;
-        kept = new Session(open());
-        Session& session = *kept;
+        // The session outlives this command (close it with `qrt sessions close ID`).
+        Session session = open();
+        session.detach();
         if (ctx.json) {
             print(session.details());
         } else {

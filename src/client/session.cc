@@ -79,6 +79,10 @@ Session::~Session() {
     }
 }
 
+void Session::detach() {
+    if (state_) state_->owned = false;
+}
+
 Session::Session(Session&& other) noexcept : state_(std::move(other.state_)) {}
 
 Session& Session::operator=(Session&& other) noexcept {
