@@ -73,6 +73,10 @@ class Submitter:
         with self.lock:
             return len(self.acked)
 
+    def count_on(self, backend: str) -> int:
+        with self.lock:
+            return sum(1 for b in self.acked.values() if b == backend)
+
     def join(self) -> None:
         self.stop.set()
         for thread in self.threads:
@@ -86,8 +90,10 @@ def test_sigkill_during_submissions_loses_no_acknowledged_job(tmp_path):
     submitter = Submitter(server.url, server.admin_key)
     submitter.start(sampler_body(bell(), SIM, shots=SHOTS), SIM, threads=6)
     submitter.start(sampler_body(slow_circuit, SLOW, shots=SHOTS), SLOW, threads=1, pause=0.2)
-    wait_until(lambda: submitter.count() >= 300, timeout=30, interval=0.01,
-               what="300 acknowledged submissions")
+    # Enough of both kinds acknowledged (the fast submitters can reach 300 before the paced
+    # slow one has 3 on a quick machine).
+    wait_until(lambda: submitter.count() >= 300 and submitter.count_on(SLOW) >= 3, timeout=60,
+               interval=0.01, what="300 acknowledged submissions, 3 of them slow")
     server.kill()  # SIGKILL while the threads are mid-request
     submitter.join()
     assert not submitter.refused, submitter.refused[:5]
