@@ -321,7 +321,9 @@ std::string Registry::exposition() const {
             ++from_collector;
             continue;
         }
-        const auto& [name, e] = *registered;
+        // Not a structured binding: lambdas below capture these (clang < 16 cannot capture one).
+        const auto& name = registered->first;
+        const auto& e = registered->second;
         ++registered;
         if (from_collector != collected.end() && from_collector->first == name) {
             ++from_collector;  // a registered family wins over a collector's of the same name
